@@ -1,0 +1,31 @@
+//! One module per command, mdBook-style: each has `Args` and `run`.
+
+pub mod export;
+pub mod extract;
+pub mod import;
+pub mod search;
+pub mod serve;
+pub mod show;
+pub mod similar;
+
+mod output;
+
+use std::process::ExitCode;
+
+/// Prints an error as one line (with its causes) and picks the exit code. A
+/// closed pipe (`pmkb export | head`) is not an error worth a word.
+pub fn report_error(err: &anyhow::Error) -> ExitCode {
+    if err
+        .chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    {
+        return ExitCode::SUCCESS;
+    }
+    let mut line = format!("pmkb: {err}");
+    for cause in err.chain().skip(1) {
+        line.push_str(&format!(": {cause}"));
+    }
+    eprintln!("{line}");
+    ExitCode::FAILURE
+}

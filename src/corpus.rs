@@ -1,0 +1,357 @@
+//! Stage 1: find the posts. Walks the posts directory, reads each file as
+//! text, and splits transcript files (`$ cat post/<slug>.md`) into one raw post
+//! each. Knows nothing of markdown: everything it rejects is about bytes.
+
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Postmortems are a few pages; anything far bigger is an export or a log
+/// dropped in by mistake, and reading it whole would only burn memory.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+const POST_EXTENSIONS: [&str; 3] = ["md", "markdown", "txt"];
+const TRANSCRIPT_MARKER: &str = "$ cat ";
+
+/// One post as found on disk, before any parsing.
+#[derive(Debug, Clone)]
+pub struct RawPost {
+    /// Path relative to the posts directory, with `/` separators.
+    pub source: String,
+    /// 1-based line where the post starts (its `$ cat` line, or 1).
+    pub line: usize,
+    /// The slug of a `$ cat post/<slug>.md` line, when the post had one.
+    pub slug: Option<String>,
+    /// 1-based line of the first line of `text` in the file.
+    pub text_line: usize,
+    pub text: String,
+    /// The file name without extension: the id of last resort.
+    pub file_stem: String,
+}
+
+impl RawPost {
+    /// Changes whenever anything that ends up in the record could change.
+    pub fn content_hash(&self) -> String {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(self.source.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(self.line.to_string().as_bytes());
+        hasher.update(&[0]);
+        hasher.update(self.text.as_bytes());
+        hasher.finalize().to_hex()[..16].to_string()
+    }
+
+    /// Key under which the import manifest remembers this post: stable across
+    /// edits of the post itself, so an edit is an update and not add + remove.
+    pub fn key(&self) -> String {
+        match &self.slug {
+            Some(slug) => format!("{}#{}", self.source, slug),
+            None => format!("{}#{}", self.source, self.line),
+        }
+    }
+}
+
+/// Something that could not be imported, with where and why. Printed as one
+/// line, `file:line: reason`, so editors and terminals can jump to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub source: String,
+    pub line: usize,
+    pub reason: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.source, self.line, self.reason)
+    }
+}
+
+/// Everything read from disk: the posts, and what was skipped.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    pub posts: Vec<RawPost>,
+    pub problems: Vec<Problem>,
+}
+
+/// Whether a path looks like a post by its extension.
+pub fn is_post_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| POST_EXTENSIONS.iter().any(|p| p.eq_ignore_ascii_case(e)))
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
+}
+
+/// Reads every post below `dir`, in a stable (sorted) order so that "the
+/// second post with the same id" means the same post on every run.
+pub fn load_dir(dir: &Path) -> Result<Corpus> {
+    let meta = std::fs::metadata(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    if !meta.is_dir() {
+        return Err(Error::Io {
+            path: dir.to_path_buf(),
+            source: std::io::Error::other("not a directory"),
+        });
+    }
+    let mut corpus = Corpus::default();
+    // Symbolic links are not followed: a link could point outside the posts
+    // directory (or at itself) and the posts directory is all we may read.
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().map(|p| relative(dir, p)).unwrap_or_default();
+                corpus.problems.push(Problem {
+                    source: path,
+                    line: 1,
+                    reason: format!("cannot read: {}", err.io_error().map_or_else(|| err.to_string(), |e| e.to_string())),
+                });
+                continue;
+            }
+        };
+        let path = entry.path();
+        if entry.file_type().is_dir() || !is_post_file(path) {
+            continue;
+        }
+        let source = relative(dir, path);
+        if entry.path_is_symlink() {
+            corpus.problems.push(Problem {
+                source,
+                line: 1,
+                reason: "symbolic link not followed (posts must live inside the posts directory)".into(),
+            });
+            continue;
+        }
+        load_file_into(&mut corpus, path, source);
+    }
+    Ok(corpus)
+}
+
+/// Reads the given files (for `pmkb extract` and `pmkb add`); each is named
+/// as it was given.
+pub fn load_files(paths: &[PathBuf]) -> Corpus {
+    let mut corpus = Corpus::default();
+    for path in paths {
+        let source = path.to_string_lossy().replace('\\', "/");
+        load_file_into(&mut corpus, path, source);
+    }
+    corpus
+}
+
+fn relative(dir: &Path, path: &Path) -> String {
+    path.strip_prefix(dir)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn load_file_into(corpus: &mut Corpus, path: &Path, source: String) {
+    match read_text(path) {
+        Ok(text) => corpus.posts.extend(split_posts(&source, path, &text)),
+        Err(reason) => corpus.problems.push(Problem {
+            source,
+            line: reason.line,
+            reason: reason.text,
+        }),
+    }
+}
+
+struct ReadFailure {
+    line: usize,
+    text: String,
+}
+
+impl ReadFailure {
+    fn at_start(text: impl Into<String>) -> Self {
+        ReadFailure { line: 1, text: text.into() }
+    }
+}
+
+/// Reads a file as UTF-8 text, refusing what is not a post: too big, binary,
+/// not UTF-8, or empty. Never reads more than the size limit.
+fn read_text(path: &Path) -> std::result::Result<String, ReadFailure> {
+    let file = std::fs::File::open(path).map_err(|e| ReadFailure::at_start(format!("cannot read: {e}")))?;
+    let len = file
+        .metadata()
+        .map_err(|e| ReadFailure::at_start(format!("cannot read: {e}")))?
+        .len();
+    if len > MAX_FILE_BYTES {
+        return Err(ReadFailure::at_start(format!(
+            "file too large ({:.1} MB; posts may be at most {} MB)",
+            len as f64 / 1e6,
+            MAX_FILE_BYTES / 1024 / 1024
+        )));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadFailure::at_start(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ReadFailure::at_start("file too large (it grew while being read)"));
+    }
+    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        return Err(ReadFailure {
+            line: line_of(&bytes, pos),
+            text: "binary file (contains a NUL byte), not a post".into(),
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let pos = e.utf8_error().valid_up_to();
+        ReadFailure {
+            line: line_of(e.as_bytes(), pos),
+            text: format!("not valid UTF-8 (bad byte at offset {pos}); save the file as UTF-8"),
+        }
+    })?;
+    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(ReadFailure::at_start("empty file"));
+    }
+    Ok(text)
+}
+
+fn line_of(bytes: &[u8], pos: usize) -> usize {
+    1 + bytes[..pos.min(bytes.len())].iter().filter(|&&b| b == b'\n').count()
+}
+
+/// Where a transcript marker starts in a line, and the slug it names. A marker
+/// may follow text on the same line when the previous post lacked a final
+/// newline (that is how `cat a b` prints).
+fn find_marker(line: &str) -> Option<(usize, String)> {
+    let mut search_from = 0;
+    while let Some(found) = line[search_from..].find(TRANSCRIPT_MARKER) {
+        let at = search_from + found;
+        let rest = line[at + TRANSCRIPT_MARKER.len()..].trim();
+        let path = rest
+            .strip_prefix("post/")
+            .or_else(|| rest.strip_prefix("posts/"));
+        if let Some(path) = path {
+            let without_ext = POST_EXTENSIONS.iter().find_map(|ext| {
+                path.len()
+                    .checked_sub(ext.len() + 1)
+                    .filter(|&cut| path.is_char_boundary(cut))
+                    .filter(|&cut| path[cut..].eq_ignore_ascii_case(&format!(".{ext}")))
+                    .map(|cut| &path[..cut])
+            });
+            let slug = without_ext.unwrap_or(path);
+            let plausible = !slug.is_empty() && !slug.contains(char::is_whitespace);
+            if plausible && (at == 0 || without_ext.is_some()) {
+                return Some((at, slug.to_string()));
+            }
+        }
+        search_from = at + TRANSCRIPT_MARKER.len();
+    }
+    None
+}
+
+/// Splits a file into posts. A file without transcript markers is one post.
+pub fn split_posts(source: &str, path: &Path, text: &str) -> Vec<RawPost> {
+    let file_stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let make = |line: usize, slug: Option<String>, text_line: usize, text: String| RawPost {
+        source: source.to_string(),
+        line,
+        slug,
+        text_line,
+        text,
+        file_stem: file_stem.clone(),
+    };
+
+    let mut posts = Vec::new();
+    // (start line, slug, first text line, text)
+    let mut current: Option<(usize, Option<String>, usize, String)> = None;
+    let mut preamble = String::new();
+    for (index, line) in text.split('\n').enumerate() {
+        let number = index + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if let Some((at, slug)) = find_marker(line) {
+            let before = &line[..at];
+            match current.as_mut() {
+                Some((_, _, _, body)) => body.push_str(before),
+                None => preamble.push_str(before),
+            }
+            if let Some((l, s, tl, body)) = current.take() {
+                posts.push(make(l, s, tl, body));
+            }
+            current = Some((number, Some(slug), number + 1, String::new()));
+            continue;
+        }
+        match current.as_mut() {
+            Some((_, _, _, body)) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            None => {
+                preamble.push_str(line);
+                preamble.push('\n');
+            }
+        }
+    }
+    if let Some((l, s, tl, body)) = current.take() {
+        posts.push(make(l, s, tl, body));
+    }
+    if posts.is_empty() {
+        return vec![make(1, None, 1, text.to_string())];
+    }
+    // Text before the first marker is kept as a post of its own rather than
+    // dropped: no data is lost, and an accidental preamble is easy to spot.
+    if !preamble.trim().is_empty() {
+        posts.insert(0, make(1, None, 1, preamble));
+    }
+    posts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_transcripts_and_keeps_lines() {
+        let text = "$ cat post/first.md\nFirst\nbody one\n$ cat post/second-post.md\nSecond\nbody two";
+        let posts = split_posts("t.txt", Path::new("t.txt"), text);
+        assert_eq!(posts.len(), 2);
+        assert_eq!(posts[0].slug.as_deref(), Some("first"));
+        assert_eq!(posts[0].line, 1);
+        assert_eq!(posts[0].text, "First\nbody one\n");
+        assert_eq!(posts[1].slug.as_deref(), Some("second-post"));
+        assert_eq!(posts[1].line, 4);
+        assert_eq!(posts[1].text_line, 5);
+    }
+
+    #[test]
+    fn marker_glued_to_previous_line_still_splits() {
+        let text = "$ cat post/a.md\nA\nlast line.$ cat post/b/c.md\nB\n";
+        let posts = split_posts("t.txt", Path::new("t.txt"), text);
+        assert_eq!(posts.len(), 2);
+        assert!(posts[0].text.ends_with("last line."));
+        assert_eq!(posts[1].slug.as_deref(), Some("b/c"));
+        assert_eq!(posts[1].line, 3);
+    }
+
+    #[test]
+    fn a_sentence_mentioning_cat_is_not_a_marker() {
+        assert!(find_marker("Run $ cat post/x.md to see it").is_none());
+        assert!(find_marker("$ cat /etc/hosts").is_none());
+        assert!(find_marker("$ cat post/x.md").is_some());
+    }
+
+    #[test]
+    fn plain_file_is_one_post() {
+        let posts = split_posts("a/b.md", Path::new("a/b.md"), "# T\nbody\n");
+        assert_eq!(posts.len(), 1);
+        assert_eq!(posts[0].file_stem, "b");
+        assert!(posts[0].slug.is_none());
+    }
+}

@@ -1,0 +1,30 @@
+//! Library errors. Each variant carries what a user needs to act on it: which
+//! file, which line, what to run next.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: invalid configuration: {reason}")]
+    Config { path: PathBuf, reason: String },
+    #[error("no index at {path}: run `pmkb import` first")]
+    MissingIndex { path: PathBuf },
+    #[error("the index at {path} cannot be read ({reason}): run `pmkb import` to rebuild it")]
+    CorruptIndex { path: PathBuf, reason: String },
+    #[error("another pmkb process is writing the index at {path}; wait for it to finish")]
+    IndexLocked { path: PathBuf },
+    #[error("index error: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("bad query: {0}")]
+    Query(String),
+    #[error("no incident with id `{0}`")]
+    UnknownId(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,290 @@
+//! Stage 3: a parsed `Document` becomes an `Incident`. Sections first, then
+//! sentences always: a heading says what its sentences are probably about,
+//! and each sentence's own words confirm it, overrule it, or — in a story
+//! with no headings at all — decide alone.
+
+mod cues;
+mod sections;
+pub mod technologies;
+
+use std::collections::HashSet;
+
+use crate::config::Config;
+use crate::incident::{normalize_id, Field, Finding, Incident};
+use crate::parse::{Document, HeadingKind, Section, Sentence};
+
+pub use sections::{roles, SectionRole};
+
+/// Bumped whenever extraction changes, so `import` re-extracts every post.
+pub const EXTRACTOR_VERSION: u32 = 1;
+
+/// An incident plus the text the index needs beside it.
+#[derive(Debug, Clone)]
+pub struct Extracted {
+    pub incident: Incident,
+    /// Plain text of the whole post, for full-text search.
+    pub body: String,
+}
+
+/// A sentence needs at least this much evidence to become a finding.
+const THRESHOLD: f32 = 2.0;
+/// Evidence a heading lends to the sentences under it.
+const HEADING_PRIOR: f32 = 2.0;
+const BARE_HEADING_PRIOR: f32 = 1.5;
+/// Findings per field: a reader wants the sentences that matter, not all.
+const MAX_PER_FIELD: usize = 6;
+const MAX_PER_SECTION: usize = 5;
+const MAX_WORDS: usize = 80;
+
+struct Scored<'a> {
+    section: &'a Section,
+    sentence: &'a Sentence,
+    order: usize,
+    field: Field,
+    score: f32,
+}
+
+pub fn extract(doc: &Document, config: &Config) -> Extracted {
+    let title = doc.title.clone().unwrap_or_else(|| humanize(&doc.file_stem));
+    let sentences: Vec<(&Section, &Sentence)> = doc.sentences().collect();
+    let lowered: Vec<String> = sentences.iter().map(|(_, s)| s.text.to_lowercase()).collect();
+    let confirmed = confirmed_guesses(&lowered);
+    let total = sentences.len().max(1);
+
+    let mut scored: Vec<Scored> = Vec::new();
+    let mut technologies: Vec<String> = Vec::new();
+    fn add_technologies(found: &mut Vec<String>, text: &str) {
+        for name in technologies::mentioned(text) {
+            if !found.iter().any(|t| t == name) {
+                found.push(name.to_string());
+            }
+        }
+    }
+    add_technologies(&mut technologies, &title);
+    for key in ["technologies", "tech", "stack"] {
+        for value in doc.front.list(key) {
+            let name = technologies::canonical(&value).map_or(value.clone(), str::to_string);
+            if !technologies.contains(&name) {
+                technologies.push(name);
+            }
+        }
+    }
+
+    for (order, ((section, sentence), lower)) in sentences.iter().zip(&lowered).enumerate() {
+        if cues::any(lower, cues::SCENE) {
+            continue;
+        }
+        add_technologies(&mut technologies, &sentence.text);
+        if let Some((field, score)) = classify(section, sentence, lower, order, total, confirmed.contains(&order), config) {
+            scored.push(Scored { section, sentence, order, field, score });
+        }
+    }
+
+    let mut incident = Incident {
+        id: choose_id(doc),
+        title,
+        date: doc.date.clone(),
+        source: doc.source.clone(),
+        line: doc.line,
+        summary: String::new(),
+        symptoms: Vec::new(),
+        causes: Vec::new(),
+        fixes: Vec::new(),
+        lessons: Vec::new(),
+        technologies,
+        tags: dedupe(doc.front.list("tags").into_iter().chain(doc.front.list("keywords"))),
+        services: dedupe(
+            ["services", "service", "company", "product"]
+                .iter()
+                .flat_map(|k| doc.front.list(k)),
+        ),
+        severity: doc.front.text("severity").map(str::to_string),
+    };
+    for field in Field::ALL {
+        incident.findings_mut(field).extend(select(&scored, field));
+    }
+    incident.summary = summary(doc, &incident);
+    Extracted { incident, body: doc.body.clone() }
+}
+
+/// Scores one sentence and returns the field it belongs to, if any.
+fn classify(
+    section: &Section,
+    sentence: &Sentence,
+    lower: &str,
+    order: usize,
+    total: usize,
+    confirmed: bool,
+    config: &Config,
+) -> Option<(Field, f32)> {
+    let words = sentence.text.split_whitespace().count();
+    let roles = match section.kind {
+        HeadingKind::None => vec![SectionRole::Unknown],
+        _ => roles(&section.heading, &config.sections),
+    };
+    let mapped = roles.iter().any(|r| matches!(r, SectionRole::Symptoms | SectionRole::Causes | SectionRole::Fixes));
+    let min_words = if mapped { 3 } else { 5 };
+    if words < min_words || words > MAX_WORDS || lower.trim_end().ends_with('?') {
+        return None;
+    }
+    if roles.contains(&SectionRole::Lessons) {
+        return (words >= 5).then_some((Field::Lessons, HEADING_PRIOR));
+    }
+
+    let mut symptom = cues::score(lower, cues::SYMPTOM);
+    let mut cause = cues::score(lower, cues::CAUSE);
+    let mut fix = cues::score(lower, cues::FIX);
+
+    let prior = match section.kind {
+        HeadingKind::Bare => BARE_HEADING_PRIOR,
+        _ => HEADING_PRIOR,
+    };
+    let share = if roles.len() > 1 { 0.6 } else { 1.0 };
+    let mut threshold = THRESHOLD;
+    for role in &roles {
+        match role {
+            SectionRole::Symptoms => symptom += prior * share,
+            SectionRole::Causes => cause += prior * share,
+            SectionRole::Fixes => fix += prior * share,
+            SectionRole::Context => threshold += 1.0,
+            _ => {}
+        }
+    }
+    if !mapped {
+        // In a story, what went wrong comes first and the fix comes last.
+        let position = order as f32 / total as f32;
+        symptom += 0.4 * (1.0 - position);
+        fix += 0.4 * position;
+        if cues::any(lower, cues::LESSON) {
+            return (words >= 6).then_some((Field::Lessons, THRESHOLD));
+        }
+    }
+    if cues::any(lower, cues::INVESTIGATION) {
+        fix *= 0.3;
+        cause *= 0.7;
+    }
+    if cues::any(lower, cues::HEDGE) && !confirmed {
+        symptom *= 0.35;
+        cause *= 0.35;
+        fix *= 0.35;
+    }
+    let (field, score) = [(Field::Symptoms, symptom), (Field::Causes, cause), (Field::Fixes, fix)]
+        .into_iter()
+        .fold((Field::Symptoms, f32::MIN), |best, next| if next.1 > best.1 { next } else { best });
+    (score >= threshold).then_some((field, score))
+}
+
+/// Hedged guesses that a later sentence confirms ("This experiment confirmed
+/// our hypothesis") count as causes after all.
+fn confirmed_guesses(lowered: &[String]) -> HashSet<usize> {
+    let mut confirmed = HashSet::new();
+    for (i, text) in lowered.iter().enumerate() {
+        let confirms_a_guess = cues::any(text, cues::CONFIRM)
+            && ["hypothes", "theory", "suspicion", "hunch", "guess"].iter().any(|w| text.contains(w));
+        if !confirms_a_guess {
+            continue;
+        }
+        let guess = (i.saturating_sub(6)..i)
+            .rev()
+            .find(|&j| cues::any(&lowered[j], cues::HEDGE) && cues::score(&lowered[j], cues::CAUSE) > 0.0);
+        if let Some(j) = guess {
+            confirmed.insert(j);
+        }
+    }
+    confirmed
+}
+
+/// The best findings of one field, in reading order, without repeats.
+fn select(scored: &[Scored], field: Field) -> Vec<Finding> {
+    let mut candidates: Vec<&Scored> = scored.iter().filter(|s| s.field == field).collect();
+    // Keep the strongest few per section, then per field.
+    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.order.cmp(&b.order)));
+    let mut per_section: std::collections::HashMap<*const Section, usize> = Default::default();
+    let mut seen = HashSet::new();
+    let mut chosen: Vec<&Scored> = Vec::new();
+    for candidate in candidates {
+        let count = per_section.entry(candidate.section as *const Section).or_default();
+        if *count >= MAX_PER_SECTION || chosen.len() >= MAX_PER_FIELD {
+            continue;
+        }
+        if !seen.insert(candidate.sentence.text.to_lowercase()) {
+            continue;
+        }
+        *count += 1;
+        chosen.push(candidate);
+    }
+    chosen.sort_by_key(|s| s.order);
+    chosen
+        .into_iter()
+        .map(|s| Finding {
+            text: s.sentence.text.clone(),
+            section: s.section.heading.clone(),
+            line: s.sentence.line,
+        })
+        .collect()
+}
+
+/// SPEC.md, "Record ids": front matter `id`, `slug`, `uuid`; then the
+/// transcript slug; then the file stem.
+fn choose_id(doc: &Document) -> String {
+    ["id", "slug", "uuid"]
+        .iter()
+        .filter_map(|key| doc.front.text(key))
+        .chain(doc.slug.as_deref())
+        .chain(std::iter::once(doc.file_stem.as_str()))
+        .map(normalize_id)
+        .find(|id| !id.is_empty())
+        .unwrap_or_else(|| format!("post-{}", doc.line))
+}
+
+fn humanize(stem: &str) -> String {
+    let words: Vec<&str> = stem.split(['-', '_', ' ']).filter(|w| !w.is_empty()).collect();
+    let text = words.join(" ");
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn dedupe(values: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    values.filter(|v| seen.insert(v.to_lowercase())).collect()
+}
+
+const SUMMARY_CHARS: usize = 400;
+
+/// One or two sentences a reader can take in at a glance: the post's own
+/// summary when it has one, else what was seen and why.
+fn summary(doc: &Document, incident: &Incident) -> String {
+    if let Some(text) = doc.front.text("summary").or_else(|| doc.front.text("description")) {
+        return clip(&first_sentences(text, 2));
+    }
+    let summary_section = doc.sections.iter().find(|s| {
+        s.kind != HeadingKind::None && roles(&s.heading, &Default::default()).contains(&SectionRole::Summary)
+    });
+    if let Some(section) = summary_section.filter(|s| !s.sentences.is_empty()) {
+        let text: Vec<&str> = section.sentences.iter().take(2).map(|s| s.text.as_str()).collect();
+        return clip(&text.join(" "));
+    }
+    let parts: Vec<&str> = [&incident.symptoms, &incident.causes]
+        .iter()
+        .filter_map(|f| f.first().map(|f| f.text.as_str()))
+        .collect();
+    if !parts.is_empty() {
+        return clip(&parts.join(" "));
+    }
+    doc.sentences().next().map(|(_, s)| clip(&s.text)).unwrap_or_default()
+}
+
+fn first_sentences(text: &str, n: usize) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let sentences: Vec<&str> = text.split_sentence_bounds().take(n).collect();
+    crate::parse::collapse_whitespace(&sentences.concat())
+}
+
+fn clip(text: &str) -> String {
+    if text.chars().count() <= SUMMARY_CHARS {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(SUMMARY_CHARS).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head).to_string();
+    format!("{cut}…")
+}

@@ -1,0 +1,114 @@
+//! Which field a section feeds, from its heading: the built-in vocabulary of
+//! postmortem templates plus a team's own names from `pmkb.toml`.
+
+use crate::config::SectionNames;
+
+/// What a section's sentences are about, judged from its heading alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionRole {
+    Symptoms,
+    Causes,
+    Fixes,
+    Lessons,
+    /// Setup, background, timeline: sentences here are findings only when
+    /// their own words say so strongly.
+    Context,
+    /// The summary tells the whole story in brief; sentences are classified
+    /// by their words alone.
+    Summary,
+    /// No heading, or one we do not know.
+    Unknown,
+}
+
+// Checked in this order, so "What went wrong" is a cause before "wrong"
+// could mean anything else, and "Lessons learned" never reads as a fix.
+const RULES: &[(SectionRole, &[&str])] = &[
+    (SectionRole::Lessons, &["lesson", "reflection", "went well", "got lucky", "takeaway", "learned", "learnings", "what we learned"]),
+    (SectionRole::Summary, &["summary", "tl;dr", "tldr", "overview", "executive"]),
+    (SectionRole::Context, &["setup", "background", "timeline", "context", "about", "environment", "architecture", "glossary", "appendix", "references", "the dive", "investigation", "digging", "debugging"]),
+    (SectionRole::Causes, &["root cause", "cause", "trigger", "contributing", "contributor", "leadup", "lead-up", "five whys", "5 whys", "what went wrong", "eureka", "why", "culprit", "proximate", "analysis"]),
+    (SectionRole::Fixes, &["resolution", "fix", "mitigation", "remediation", "recovery", "repair", "response", "corrective", "action item", "follow-up", "follow up", "followup", "next step", "prevention", "solution", "workaround", "resolved", "actions", "what we changed", "what we did"]),
+    (SectionRole::Symptoms, &["symptom", "impact", "what happened", "issue", "problem", "detection", "fault", "chain of events", "diagnosis", "what broke", "outage", "incident", "observed", "customer", "user"]),
+];
+
+fn normalize(heading: &str) -> String {
+    let lower = heading.to_lowercase().replace("(s)", "");
+    let trimmed = lower
+        .trim()
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ')' || c == ' ')
+        .trim_end_matches([':', ' ', '.'])
+        .trim();
+    crate::parse::collapse_whitespace(trimmed)
+}
+
+fn contains_phrase(text: &str, phrase: &str) -> bool {
+    text.match_indices(phrase).any(|(at, _)| {
+        let before_ok = at == 0 || !text[..at].chars().next_back().is_some_and(char::is_alphanumeric);
+        before_ok
+    })
+}
+
+/// The roles a heading names; combined headings ("Root cause and
+/// mitigation") name more than one.
+pub fn roles(heading: &str, extra: &SectionNames) -> Vec<SectionRole> {
+    let normalized = normalize(heading);
+    if normalized.is_empty() {
+        return vec![SectionRole::Unknown];
+    }
+    let configured: [(SectionRole, &Vec<String>); 5] = [
+        (SectionRole::Symptoms, &extra.symptoms),
+        (SectionRole::Causes, &extra.causes),
+        (SectionRole::Fixes, &extra.fixes),
+        (SectionRole::Lessons, &extra.lessons),
+        (SectionRole::Context, &extra.context),
+    ];
+    for (role, names) in configured {
+        if names.iter().any(|n| normalize(n) == normalized) {
+            return vec![role];
+        }
+    }
+    let mut found = Vec::new();
+    for part in normalized.split([',', '&', '/']).flat_map(|p| p.split(" and ")) {
+        let part = part.trim();
+        if let Some((role, _)) = RULES.iter().find(|(_, words)| words.iter().any(|w| contains_phrase(part, w))) {
+            if !found.contains(role) {
+                found.push(*role);
+            }
+        }
+    }
+    if found.is_empty() {
+        found.push(SectionRole::Unknown);
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use SectionRole::*;
+
+    fn r(h: &str) -> Vec<SectionRole> {
+        roles(h, &SectionNames::default())
+    }
+
+    #[test]
+    fn vocabulary() {
+        assert_eq!(r("The Issue"), [Symptoms]);
+        assert_eq!(r("Root Cause(s)"), [Causes]);
+        assert_eq!(r("The Eureka Moment"), [Causes]);
+        assert_eq!(r("The Fix"), [Fixes]);
+        assert_eq!(r("Lessons Learned"), [Lessons]);
+        assert_eq!(r("The Reflection"), [Lessons]);
+        assert_eq!(r("Root cause and mitigation"), [Causes, Fixes]);
+        assert_eq!(r("3. Customer Impact:"), [Symptoms]);
+        assert_eq!(r("Timeline"), [Context]);
+        assert_eq!(r("What went wrong"), [Causes]);
+        assert_eq!(r("Prefix of nothing"), [Unknown]);
+    }
+
+    #[test]
+    fn team_names_win() {
+        let extra = SectionNames { causes: vec!["What broke".into()], ..Default::default() };
+        assert_eq!(roles("what broke", &extra), [Causes]);
+    }
+}

@@ -1,0 +1,23 @@
+//! pmkb: a postmortem knowledge base.
+//!
+//! The modules follow the data, each knowing only the ones before it:
+//!
+//! ```text
+//! posts/*.md ─corpus─▶ RawPost ─parse─▶ Document ─extract─▶ Incident ─index─▶ tantivy ◀─search─ query
+//! ```
+//!
+//! `pipeline` strings the first three together for commands that need
+//! records; the CLI (`main.rs`) and the HTTP `server` are thin faces over
+//! the same calls.
+
+pub mod config;
+pub mod corpus;
+pub mod error;
+pub mod extract;
+pub mod incident;
+pub mod parse;
+pub mod pipeline;
+
+pub use config::Config;
+pub use error::{Error, Result};
+pub use incident::{Finding, Incident};

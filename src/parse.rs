@@ -1,0 +1,599 @@
+//! Stage 2: a raw post becomes a `Document`: front matter, title, date, and
+//! the body cut into sections of sentences, each with its line in the file.
+//!
+//! Real postmortems mark sections in three ways and this stage treats them
+//! alike: markdown `#` headings, `**Label:**` / `Label:` at the start of a line,
+//! and *bare lines* — a short Title Case line standing alone ("The Fix"). It
+//! knows nothing of what a symptom is; `extract` decides that.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::corpus::{Problem, RawPost};
+
+mod dates;
+mod front_matter;
+
+pub use dates::find_date;
+pub use front_matter::FrontMatter;
+
+/// How a section was introduced; bare lines and labels are weaker evidence
+/// than a markdown heading, and `extract` may weigh them differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadingKind {
+    /// Text before any heading.
+    None,
+    Markdown(u8),
+    Bare,
+    Label,
+}
+
+#[derive(Debug, Clone)]
+pub struct Sentence {
+    pub text: String,
+    pub line: usize,
+    pub in_list: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub heading: String,
+    pub kind: HeadingKind,
+    pub line: usize,
+    pub sentences: Vec<Sentence>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub source: String,
+    pub line: usize,
+    pub slug: Option<String>,
+    pub file_stem: String,
+    pub front: FrontMatter,
+    pub title: Option<String>,
+    pub date: Option<String>,
+    pub sections: Vec<Section>,
+    /// All the body's text, code included, for the full-text index.
+    pub body: String,
+    /// Problems that did not stop the post from being imported.
+    pub warnings: Vec<Problem>,
+}
+
+impl Document {
+    pub fn sentences(&self) -> impl Iterator<Item = (&Section, &Sentence)> {
+        self.sections
+            .iter()
+            .flat_map(|section| section.sentences.iter().map(move |s| (section, s)))
+    }
+}
+
+/// Parses one raw post. Fails only when there is nothing to import: no title
+/// and no body.
+pub fn parse(raw: &RawPost) -> Result<Document, Problem> {
+    let problem = |line: usize, reason: &str| Problem {
+        source: raw.source.clone(),
+        line,
+        reason: reason.to_string(),
+    };
+    let mut lines: Vec<String> = raw.text.split('\n').map(|l| l.trim_end_matches('\r').to_string()).collect();
+    let mut warnings = Vec::new();
+
+    let front = match front_matter::split(&lines) {
+        Some(block) => {
+            let parsed = front_matter::parse(&lines[block.start..block.end]);
+            for line in lines.iter_mut().take(block.end + 1) {
+                line.clear();
+            }
+            match parsed {
+                Ok(front) => front,
+                Err(err) => {
+                    warnings.push(problem(
+                        raw.text_line + block.start + err.line,
+                        &format!("front matter does not parse ({}); the post was imported without it", err.reason),
+                    ));
+                    FrontMatter::default()
+                }
+            }
+        }
+        None => FrontMatter::default(),
+    };
+
+    let title = take_title(&mut lines, &front, raw.slug.is_some());
+    let body_text = lines.join("\n");
+    let (sections, body) = sections_of(&body_text, raw.text_line);
+    let has_body = sections.iter().any(|s| !s.sentences.is_empty()) || !body.trim().is_empty();
+    if title.is_none() && !has_body {
+        return Err(problem(raw.line, "post has no title and no body"));
+    }
+    if !has_body {
+        return Err(problem(raw.line, "post has a title but no body"));
+    }
+    let first_text: String = body.chars().take(600).collect();
+    let date = find_date(&front, raw.slug.as_deref(), title.as_deref(), &raw.file_stem, &first_text);
+    Ok(Document {
+        source: raw.source.clone(),
+        line: raw.line,
+        slug: raw.slug.clone(),
+        file_stem: raw.file_stem.clone(),
+        front,
+        title,
+        date,
+        sections,
+        body,
+        warnings,
+    })
+}
+
+fn clean_title(text: &str) -> Option<String> {
+    let title = text.trim().trim_start_matches('#').trim().trim_matches('*').trim();
+    let title = collapse_whitespace(title);
+    (!title.is_empty()).then_some(title)
+}
+
+/// Finds the title and blanks the lines it came from, so they do not show up
+/// again as a section or a sentence. Line numbers stay as they were.
+fn take_title(lines: &mut [String], front: &FrontMatter, transcript: bool) -> Option<String> {
+    let mut title = front.text("title").and_then(clean_title);
+    let first = lines.iter().position(|l| !l.trim().is_empty());
+
+    if let Some(first) = first {
+        let line = lines[first].trim();
+        let is_h1 = line.starts_with("# ") || (line.starts_with("## ") && title.is_none() && !transcript);
+        if transcript && title.is_none() {
+            // In a transcript the line after `$ cat` is always the title.
+            title = clean_title(line);
+            lines[first].clear();
+        } else if is_h1 {
+            if title.is_none() {
+                title = clean_title(line);
+            }
+            lines[first].clear();
+        }
+    }
+
+    // An explicit `Title:` line near the top wins over a first line.
+    let explicit = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .take(5)
+        .find_map(|(i, l)| {
+            let t = l.trim().trim_start_matches("**");
+            let rest = t.strip_prefix("Title:").or_else(|| t.strip_prefix("title:"))?;
+            Some((i, rest.trim_start_matches("**").trim().to_string()))
+        });
+    if let Some((index, text)) = explicit {
+        if front.text("title").is_none() {
+            if let Some(t) = clean_title(&text) {
+                title = Some(t);
+            }
+        }
+        lines[index].clear();
+    }
+
+    if title.is_none() {
+        // A plain notes file often starts with a short line that names it.
+        let first = lines.iter().position(|l| !l.trim().is_empty())?;
+        let line = lines[first].trim();
+        let rest_has_text = lines[first + 1..].iter().any(|l| !l.trim().is_empty());
+        let words = line.split_whitespace().count();
+        if rest_has_text && words <= 14 && line.len() <= 120 && !ends_sentence(line) && !line.starts_with(['-', '*', '|', '`', '>']) {
+            title = clean_title(line);
+            lines[first].clear();
+        }
+    }
+    title
+}
+
+pub fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn ends_sentence(line: &str) -> bool {
+    line.trim_end()
+        .trim_end_matches(['"', '\'', '”', '’', ')', '*', '_'])
+        .ends_with(['.', '!', '?', ':', ';', ','])
+}
+
+/// Words that make a short standalone line read as a section heading even
+/// when it is not in Title Case ("What went wrong").
+const HEADING_WORDS: &[&str] = &[
+    "issue", "problem", "fix", "fixes", "setup", "cause", "causes", "resolution", "impact", "lessons",
+    "lesson", "reflection", "background", "timeline", "summary", "investigation", "dive", "aftermath",
+    "moment", "debugging", "diagnosis", "detection", "takeaways", "conclusion", "epilogue", "outcome",
+    "solution", "symptoms", "symptom", "context", "mitigation", "remediation", "trigger", "recovery",
+    "wrong", "learned", "happened", "followups", "follow-ups", "actions", "items", "overview", "analysis",
+];
+
+const SMALL_WORDS: &[&str] = &[
+    "a", "an", "the", "of", "in", "on", "to", "and", "or", "for", "at", "by", "with", "is", "it", "vs",
+    "from", "into", "as", "but", "nor", "so", "up", "out",
+];
+
+/// A short line standing alone that names a section: few words, no final
+/// punctuation, Title Case or a heading word. A short sentence that merely
+/// lacks a full stop ("Then it hit me") is not one.
+fn looks_like_bare_heading(line: &str) -> bool {
+    let line = line.trim();
+    let words: Vec<&str> = line.split_whitespace().collect();
+    if words.is_empty() || words.len() > 8 || line.chars().count() > 60 {
+        return false;
+    }
+    if ends_sentence(line) || line.contains(['.', ',', ';', '!', '?', '`', '|', '=', '(', '{', '<']) {
+        return false;
+    }
+    let first = line.chars().next().unwrap_or(' ');
+    if !(first.is_uppercase() || first.is_ascii_digit()) {
+        return false;
+    }
+    let lower = line.to_lowercase();
+    if lower.split(|c: char| !c.is_alphanumeric() && c != '-').any(|w| HEADING_WORDS.contains(&w)) {
+        return true;
+    }
+    let significant: Vec<&&str> = words
+        .iter()
+        .filter(|w| !SMALL_WORDS.contains(&w.to_lowercase().as_str()))
+        .collect();
+    if significant.is_empty() {
+        return false;
+    }
+    let capitalised = significant
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()))
+        .count();
+    // One capitalised word is just the start of a sentence ("Resolved"); it
+    // takes two, or a heading word above, to look like a heading.
+    significant.len() >= 2 && capitalised * 10 >= significant.len() * 7 && capitalised >= 2
+}
+
+/// `**Root cause:** text`, `**Fix**: text`, `Impact: text` at the start of a
+/// line. Returns the label and the byte length of the label in the raw line.
+fn line_label(raw_line: &str) -> Option<(String, bool)> {
+    let mut line = raw_line.trim_start();
+    // List and quote markers, but not the `**` of a bold label.
+    while let Some(rest) = ["- ", "* ", "+ ", "> ", "[ ] ", "[x] "].iter().find_map(|m| line.strip_prefix(m)) {
+        line = rest.trim_start();
+    }
+    let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits > 0 {
+        if let Some(rest) = line[digits..].strip_prefix(". ").or_else(|| line[digits..].strip_prefix(") ")) {
+            line = rest.trim_start();
+        }
+    }
+    let (label, bold) = if let Some(rest) = line.strip_prefix("**").or_else(|| line.strip_prefix("__")) {
+        let end = rest.find("**").or_else(|| rest.find("__"))?;
+        let inner = &rest[..end];
+        let after = &rest[end + 2..];
+        if let Some(l) = inner.strip_suffix(':') {
+            (l, true)
+        } else if after.starts_with(':') {
+            (inner, true)
+        } else {
+            return None;
+        }
+    } else {
+        let colon = line.find(':')?;
+        let label = &line[..colon];
+        let after = &line[colon + 1..];
+        if !(after.is_empty() || after.starts_with(' ')) {
+            return None;
+        }
+        (label, false)
+    };
+    let label = label.trim();
+    let words = label.split_whitespace().count();
+    let max_words = if bold { 5 } else { 3 };
+    if words == 0 || words > max_words {
+        return None;
+    }
+    if !label.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '/' || c == '&' || c == '-' || c == '\'') {
+        return None;
+    }
+    if !bold && !label.chars().next().is_some_and(char::is_uppercase) {
+        return None;
+    }
+    let alone = line.trim_end().ends_with(':') || line.trim_end().ends_with(":**") || line.trim_end().ends_with("**:");
+    Some((label.to_string(), alone))
+}
+
+/// Text of one block (paragraph, list item, table cell, heading) with a map
+/// back to byte offsets in the body, so every sentence knows its line.
+#[derive(Default)]
+struct Unit {
+    plain: String,
+    /// (offset in `plain`, offset in the body) at the start of each text run.
+    anchors: Vec<(usize, usize)>,
+    /// Offsets in `plain` where a source line ends.
+    breaks: Vec<usize>,
+}
+
+impl Unit {
+    fn push(&mut self, text: &str, source_offset: usize) {
+        self.anchors.push((self.plain.len(), source_offset));
+        self.plain.push_str(text);
+    }
+
+    /// Ends a source line: the break is kept as a newline in `plain` so
+    /// sentences never glue together across lines.
+    fn line_break(&mut self, source_offset: usize) {
+        self.breaks.push(self.plain.len());
+        self.plain.push('\n');
+        self.anchors.push((self.plain.len(), source_offset));
+    }
+
+    fn source_offset(&self, plain_offset: usize) -> usize {
+        let index = self.anchors.partition_point(|&(p, _)| p <= plain_offset);
+        match index.checked_sub(1).and_then(|i| self.anchors.get(i)) {
+            Some(&(p, s)) => s + (plain_offset - p),
+            None => 0,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.plain.trim().is_empty()
+    }
+}
+
+struct Builder<'a> {
+    body: &'a str,
+    line_starts: Vec<usize>,
+    first_line: usize,
+    sections: Vec<Section>,
+    /// Index of the last section opened by a heading or a standalone label,
+    /// to return to after a label that only covered one paragraph.
+    enclosing: usize,
+    plain: String,
+}
+
+impl<'a> Builder<'a> {
+    fn new(body: &'a str, first_line: usize) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(body.match_indices('\n').map(|(i, _)| i + 1));
+        Builder {
+            body,
+            line_starts,
+            first_line,
+            sections: vec![Section {
+                heading: String::new(),
+                kind: HeadingKind::None,
+                line: first_line,
+                sentences: Vec::new(),
+            }],
+            enclosing: 0,
+            plain: String::with_capacity(body.len()),
+        }
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.first_line + self.line_starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    fn raw_line(&self, offset: usize) -> &str {
+        let index = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[index];
+        let end = self.line_starts.get(index + 1).map_or(self.body.len(), |e| e - 1);
+        self.body.get(start..end).unwrap_or("")
+    }
+
+    fn open(&mut self, heading: String, kind: HeadingKind, line: usize, persistent: bool) {
+        self.sections.push(Section { heading, kind, line, sentences: Vec::new() });
+        if persistent {
+            self.enclosing = self.sections.len() - 1;
+        }
+    }
+
+    fn current(&mut self) -> &mut Section {
+        let last = self.sections.len() - 1;
+        &mut self.sections[last]
+    }
+
+    fn heading(&mut self, unit: Unit, level: u8) {
+        let text = collapse_whitespace(&unit.plain);
+        self.plain.push_str(&text);
+        self.plain.push('\n');
+        let line = self.line_of(unit.source_offset(0));
+        if !text.is_empty() {
+            self.open(text, HeadingKind::Markdown(level), line, true);
+        }
+    }
+
+    /// Splits a block into lines, finds labels and bare-line headings among
+    /// them, and cuts the rest into sentences.
+    fn block(&mut self, unit: Unit, in_list: bool, in_table: bool) {
+        if unit.is_empty() {
+            return;
+        }
+        self.plain.push_str(&unit.plain);
+        self.plain.push('\n');
+        let mut lines: Vec<(usize, usize)> = Vec::with_capacity(unit.breaks.len() + 1);
+        let mut line_start = 0;
+        for &newline in &unit.breaks {
+            lines.push((line_start, newline));
+            line_start = newline + 1;
+        }
+        lines.push((line_start, unit.plain.len()));
+        let mut label_opened = false;
+        let mut pending: Option<usize> = None; // start of running text in plain
+        for (index, &(start, end)) in lines.iter().enumerate() {
+            let text = &unit.plain[start..end];
+            let source = unit.source_offset(start);
+            let raw = self.raw_line(source).to_string();
+            if let Some((label, alone)) = line_label(&raw) {
+                // Only where the label really starts this line of plain text.
+                let bare_label = label.trim();
+                if text.trim_start().starts_with(bare_label) {
+                    self.flush_text(&unit, pending.take(), start, in_list);
+                    let line = self.line_of(source);
+                    self.open(label.clone(), HeadingKind::Label, line, alone);
+                    label_opened = !alone;
+                    let skip = text.find(':').map_or(text.len(), |i| i + 1);
+                    let content_start = start + skip;
+                    if content_start < end {
+                        pending = Some(content_start);
+                    }
+                    continue;
+                }
+            }
+            let prev_ends = index == 0 || ends_sentence(&unit.plain[lines[index - 1].0..lines[index - 1].1]);
+            if !in_list && !in_table && prev_ends && looks_like_bare_heading(text) {
+                let next_ok = lines.get(index + 1).is_none_or(|&(s, e)| {
+                    unit.plain[s..e].trim_start().chars().next().is_some_and(|c| !c.is_lowercase())
+                });
+                if next_ok {
+                    self.flush_text(&unit, pending.take(), start, in_list);
+                    let line = self.line_of(source);
+                    self.open(collapse_whitespace(text), HeadingKind::Bare, line, true);
+                    continue;
+                }
+            }
+            if pending.is_none() {
+                pending = Some(start);
+            }
+        }
+        self.flush_text(&unit, pending.take(), unit.plain.len(), in_list);
+        if label_opened {
+            // A label in front of a paragraph names that paragraph only.
+            let parent = &self.sections[self.enclosing];
+            let (heading, kind, line) = (parent.heading.clone(), parent.kind, parent.line);
+            self.sections.push(Section { heading, kind, line, sentences: Vec::new() });
+        }
+    }
+
+    fn flush_text(&mut self, unit: &Unit, start: Option<usize>, end: usize, in_list: bool) {
+        let Some(start) = start else { return };
+        let Some(text) = unit.plain.get(start..end) else { return };
+        // Same length, so offsets still line up; a newline would otherwise
+        // end a sentence in the middle of a wrapped paragraph.
+        let text = text.replace('\n', " ");
+        let mut merged: Vec<(usize, String)> = Vec::new();
+        for (offset, sentence) in text.split_sentence_bound_indices() {
+            let clean = collapse_whitespace(sentence);
+            if clean.is_empty() {
+                continue;
+            }
+            // Glue back fragments the segmenter cut after an abbreviation.
+            if let Some(last) = merged.last_mut() {
+                if clean.split_whitespace().count() < 2 || ends_with_abbreviation(&last.1) {
+                    last.1.push(' ');
+                    last.1.push_str(&clean);
+                    continue;
+                }
+            }
+            merged.push((start + offset + leading_ws(sentence), clean));
+        }
+        for (offset, text) in merged {
+            let line = self.line_of(unit.source_offset(offset));
+            self.current().sentences.push(Sentence { text, line, in_list });
+        }
+    }
+}
+
+fn leading_ws(text: &str) -> usize {
+    text.len() - text.trim_start().len()
+}
+
+fn ends_with_abbreviation(sentence: &str) -> bool {
+    const ABBREVIATIONS: &[&str] = &["e.g.", "i.e.", "etc.", "vs.", "approx.", "mr.", "dr.", "ms.", "no.", "fig.", "cf."];
+    let last = sentence.rsplit(' ').next().unwrap_or("").to_lowercase();
+    ABBREVIATIONS.contains(&last.as_str())
+}
+
+/// Cuts a markdown body into sections of sentences. Returns them with the
+/// body's plain text (code blocks included) for indexing.
+pub fn sections_of(body: &str, first_line: usize) -> (Vec<Section>, String) {
+    let mut builder = Builder::new(body, first_line);
+    let mut unit = Unit::default();
+    let mut heading: Option<u8> = None;
+    let mut list_depth = 0usize;
+    let mut in_table = false;
+    let mut in_code = false;
+
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                builder.block(std::mem::take(&mut unit), list_depth > 0, in_table);
+                heading = Some(level as u8);
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                let level = heading.take().unwrap_or(1);
+                builder.heading(std::mem::take(&mut unit), level);
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                builder.block(std::mem::take(&mut unit), list_depth > 0, in_table);
+                in_code = true;
+            }
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Start(Tag::List(_)) => {
+                builder.block(std::mem::take(&mut unit), list_depth > 0, in_table);
+                list_depth += 1;
+            }
+            Event::End(TagEnd::List(_)) => {
+                builder.block(std::mem::take(&mut unit), list_depth > 0, in_table);
+                list_depth = list_depth.saturating_sub(1);
+            }
+            Event::Start(Tag::Table(_)) => in_table = true,
+            Event::End(TagEnd::Table) => in_table = false,
+            Event::Start(Tag::Paragraph | Tag::Item | Tag::TableCell | Tag::BlockQuote(_))
+            | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_)) => {
+                builder.block(std::mem::take(&mut unit), list_depth > 0, in_table);
+            }
+            Event::Text(text) => {
+                if in_code {
+                    builder.plain.push_str(&text);
+                } else {
+                    unit.push(&text, range.start);
+                }
+            }
+            Event::Code(text) => unit.push(&text, range.start + 1),
+            Event::SoftBreak | Event::HardBreak => unit.line_break(range.end),
+            _ => {}
+        }
+    }
+    builder.block(unit, false, false);
+    let Builder { mut sections, plain, .. } = builder;
+    sections.retain(|s| !s.sentences.is_empty() || s.kind != HeadingKind::None);
+    (sections, plain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headings(body: &str) -> Vec<String> {
+        sections_of(body, 1).0.into_iter().map(|s| s.heading).filter(|h| !h.is_empty()).collect()
+    }
+
+    #[test]
+    fn bare_lines_become_headings() {
+        let body = "We moved to the cloud.\nThe Issue\nRequests timed out.\nThe Fix\nWe added a cache.\n";
+        assert_eq!(headings(body), ["The Issue", "The Fix"]);
+    }
+
+    #[test]
+    fn short_sentences_without_a_full_stop_stay_sentences() {
+        let body = "We restarted it all.\nThen it hit me\nThe pool was too small.\n";
+        assert!(headings(body).is_empty());
+        let body = "The cache was cold, and we waited for the\nWarm Up Job to finish before retrying.\n";
+        assert!(headings(body).is_empty());
+    }
+
+    #[test]
+    fn labels_and_markdown_headings() {
+        let body = "## Root Cause\n\nThe pool was small.\n\n**Fix:** raised the pool size.\n\nMore text.\n";
+        let (sections, _) = sections_of(body, 10);
+        let names: Vec<_> = sections.iter().map(|s| (s.heading.as_str(), s.sentences.len())).collect();
+        assert_eq!(names, [("Root Cause", 1), ("Fix", 1), ("Root Cause", 1)]);
+        assert_eq!(sections[0].sentences[0].line, 12);
+        assert_eq!(sections[1].sentences[0].text, "raised the pool size.");
+    }
+
+    #[test]
+    fn sentences_keep_their_lines_across_wrapped_paragraphs() {
+        let body = "First sentence here.\nSecond one starts\nand wraps. Third.\n\n```\ncode: here\n```\n";
+        let (sections, plain) = sections_of(body, 5);
+        let sentences: Vec<_> = sections[0].sentences.iter().map(|s| (s.text.as_str(), s.line)).collect();
+        assert_eq!(sentences, [("First sentence here.", 5), ("Second one starts and wraps. Third.", 6)]);
+        assert!(plain.contains("code: here"));
+    }
+}

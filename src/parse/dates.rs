@@ -1,0 +1,127 @@
+//! When did it happen? Front matter first, then the slug, the title, the file
+//! name, and the opening sentences ("January 30, 2012 was..."). Partial dates
+//! are kept honestly: `2012-01` or `2012`, never a made-up day.
+
+use super::FrontMatter;
+
+const DATE_KEYS: [&str; 5] = ["date", "start_time", "started", "incident_date", "created"];
+
+const MONTHS: [(&str, u32); 24] = [
+    ("january", 1), ("february", 2), ("march", 3), ("april", 4), ("may", 5), ("june", 6),
+    ("july", 7), ("august", 8), ("september", 9), ("october", 10), ("november", 11), ("december", 12),
+    ("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("jun", 6), ("jul", 7),
+    ("aug", 8), ("sep", 9), ("sept", 9), ("oct", 10), ("nov", 11), ("dec", 12),
+];
+
+pub fn find_date(front: &FrontMatter, slug: Option<&str>, title: Option<&str>, file_stem: &str, text: &str) -> Option<String> {
+    DATE_KEYS
+        .iter()
+        .filter_map(|key| front.text(key))
+        .find_map(date_in)
+        .or_else(|| slug.and_then(date_in))
+        .or_else(|| title.and_then(date_in))
+        .or_else(|| date_in(file_stem))
+        .or_else(|| date_in(text))
+}
+
+fn month(word: &str) -> Option<u32> {
+    let lower = word.to_lowercase();
+    MONTHS.iter().find(|(name, _)| *name == lower).map(|&(_, m)| m)
+}
+
+fn year(word: &str) -> Option<u32> {
+    (word.len() == 4).then(|| word.parse().ok()).flatten().filter(|y| (1970..=2100).contains(y))
+}
+
+fn day(word: &str) -> Option<u32> {
+    let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &word[digits.len()..];
+    if !(suffix.is_empty() || ["st", "nd", "rd", "th"].contains(&suffix)) || digits.len() > 2 {
+        return None;
+    }
+    digits.parse().ok().filter(|d| (1..=31).contains(d))
+}
+
+/// The first date written in `text`, in any of the common forms.
+pub fn date_in(text: &str) -> Option<String> {
+    if let Some(iso) = iso_date(text) {
+        return Some(iso);
+    }
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    for (i, word) in words.iter().enumerate() {
+        let next = |k: usize| words.get(i + k).copied().unwrap_or("");
+        if let Some(m) = month(word) {
+            // "May" is also a verb: only take it with a number after it.
+            if let (Some(d), Some(y)) = (day(next(1)), year(next(2))) {
+                return Some(format!("{y:04}-{m:02}-{d:02}"));
+            }
+            if let Some(y) = year(next(1)) {
+                return Some(format!("{y:04}-{m:02}"));
+            }
+        }
+        if let (Some(d), Some(m), Some(y)) = (day(word), month(next(1)), year(next(2))) {
+            return Some(format!("{y:04}-{m:02}-{d:02}"));
+        }
+    }
+    None
+}
+
+/// `2012-01-30` (also the start of `2012-01-30T10:00:00Z`), `2012-01`, or a
+/// lone year in a date-only value.
+fn iso_date(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    for start in 0..bytes.len() {
+        if start > 0 && bytes[start - 1].is_ascii_digit() {
+            continue;
+        }
+        if !text.is_char_boundary(start) {
+            continue;
+        }
+        let rest = &text[start..];
+        if rest.len() < 7 {
+            continue;
+        }
+        let b = rest.as_bytes();
+        let digits = |r: std::ops::Range<usize>| b.get(r.clone()).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+        if !(digits(0..4) && b.get(4) == Some(&b'-') && digits(5..7)) {
+            continue;
+        }
+        let Some(y) = year(&rest[..4]) else { continue };
+        let m: u32 = rest[5..7].parse().ok()?;
+        if !(1..=12).contains(&m) {
+            continue;
+        }
+        if b.get(7) == Some(&b'-') && digits(8..10) && !b.get(10).is_some_and(u8::is_ascii_digit) {
+            let d: u32 = rest[8..10].parse().ok()?;
+            if (1..=31).contains(&d) {
+                return Some(format!("{y:04}-{m:02}-{d:02}"));
+            }
+        }
+        if !b.get(7).is_some_and(|c| c.is_ascii_digit() || *c == b'-') {
+            return Some(format!("{y:04}-{m:02}"));
+        }
+    }
+    let trimmed = text.trim();
+    year(trimmed).map(|y| format!("{y:04}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_dates_in_many_forms() {
+        assert_eq!(date_in("april-9,-2007:-a-week-of-crazy-tech").as_deref(), Some("2007-04-09"));
+        assert_eq!(date_in("January 30, 2012 was just another day").as_deref(), Some("2012-01-30"));
+        assert_eq!(date_in("2019-05-02T10:00:00Z").as_deref(), Some("2019-05-02"));
+        assert_eq!(date_in("on 3rd March 2015 we").as_deref(), Some("2015-03-03"));
+        assert_eq!(date_in("in March 2015 we").as_deref(), Some("2015-03"));
+        assert_eq!(date_in("2021").as_deref(), Some("2021"));
+        assert_eq!(date_in("you may 5 times retry"), None);
+        assert_eq!(date_in("port 8080 and 443"), None);
+        assert_eq!(date_in("v2020-13-01"), None);
+    }
+}

@@ -1,0 +1,161 @@
+//! YAML front matter: ours (`id`, `title`, `date`, `tags`, `services`,
+//! `severity`) and other people's (`uuid`, `start_time`, `keywords`, ...).
+//! Values are kept as plain strings; `extract` decides what they mean.
+
+use std::collections::BTreeMap;
+
+use yaml_rust2::{Yaml, YamlLoader};
+
+/// A front matter block is small; a huge one is a mistake or an attack, and
+/// YAML aliases can multiply a small one (the "billion laughs").
+const MAX_FRONT_MATTER_BYTES: usize = 64 * 1024;
+const MAX_ALIASES: usize = 32;
+const MAX_FRONT_MATTER_LINES: usize = 1000;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FrontMatter {
+    values: BTreeMap<String, Vec<String>>,
+}
+
+impl FrontMatter {
+    /// The first value of a key (keys are case-insensitive).
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.values
+            .get(key)
+            .and_then(|v| v.first())
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    /// All values of a key; a single comma-separated string counts as a list,
+    /// since people write `tags: dns, k8s` as often as `tags: [dns, k8s]`.
+    pub fn list(&self, key: &str) -> Vec<String> {
+        let Some(values) = self.values.get(key) else { return Vec::new() };
+        values
+            .iter()
+            .flat_map(|v| v.split(','))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// Where the YAML is: lines `start..end`, closed by the line at `end`.
+pub struct Block {
+    pub start: usize,
+    pub end: usize,
+}
+
+pub fn split(lines: &[String]) -> Option<Block> {
+    let open = lines.iter().position(|l| !l.trim().is_empty())?;
+    if lines[open].trim_end() != "---" {
+        return None;
+    }
+    let close = lines
+        .iter()
+        .enumerate()
+        .skip(open + 1)
+        .take(MAX_FRONT_MATTER_LINES)
+        .find(|(_, l)| matches!(l.trim_end(), "---" | "..."))?
+        .0;
+    Some(Block { start: open + 1, end: close })
+}
+
+pub struct FrontMatterError {
+    /// 0-based line within the block.
+    pub line: usize,
+    pub reason: String,
+}
+
+pub fn parse(lines: &[String]) -> Result<FrontMatter, FrontMatterError> {
+    let text = lines.join("\n");
+    if text.len() > MAX_FRONT_MATTER_BYTES {
+        return Err(FrontMatterError { line: 0, reason: format!("larger than {} KB", MAX_FRONT_MATTER_BYTES / 1024) });
+    }
+    let aliases = count_aliases(&text);
+    if aliases > MAX_ALIASES {
+        return Err(FrontMatterError { line: 0, reason: format!("{aliases} YAML aliases; at most {MAX_ALIASES} are accepted") });
+    }
+    let docs = YamlLoader::load_from_str(&text).map_err(|e| FrontMatterError {
+        line: e.marker().line().saturating_sub(1),
+        reason: e.info().to_string(),
+    })?;
+    let mut front = FrontMatter::default();
+    match docs.into_iter().next() {
+        None | Some(Yaml::Null) => {}
+        Some(Yaml::Hash(hash)) => {
+            for (key, value) in hash {
+                let Some(key) = scalar(&key) else { continue };
+                let values = match value {
+                    Yaml::Array(items) => items.iter().filter_map(scalar).collect(),
+                    other => scalar(&other).into_iter().collect(),
+                };
+                front.values.insert(key.to_lowercase(), values);
+            }
+        }
+        Some(_) => {
+            return Err(FrontMatterError { line: 0, reason: "expected `key: value` lines".into() });
+        }
+    }
+    Ok(front)
+}
+
+fn scalar(value: &Yaml) -> Option<String> {
+    match value {
+        Yaml::String(s) | Yaml::Real(s) => Some(s.clone()),
+        Yaml::Integer(i) => Some(i.to_string()),
+        Yaml::Boolean(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Counts `*alias` references, roughly: enough to refuse alias bombs before
+/// the YAML loader expands them.
+fn count_aliases(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    (0..bytes.len())
+        .filter(|&i| {
+            bytes[i] == b'*'
+                && (i == 0 || matches!(bytes[i - 1], b' ' | b'[' | b',' | b'{' | b'-' | b'\n' | b'\t'))
+                && bytes.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        })
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<String> {
+        text.lines().map(String::from).collect()
+    }
+
+    #[test]
+    fn reads_scalars_and_lists() {
+        let front = parse(&lines("id: X\ntags: [dns, k8s]\nkeywords:\n- a\n- b\ndate: 2020-01-02")).ok().unwrap();
+        assert_eq!(front.text("id"), Some("X"));
+        assert_eq!(front.list("tags"), ["dns", "k8s"]);
+        assert_eq!(front.list("keywords"), ["a", "b"]);
+        assert_eq!(front.text("date"), Some("2020-01-02"));
+    }
+
+    #[test]
+    fn refuses_alias_bombs_and_garbage() {
+        let bomb = "a: &a [x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d]";
+        assert!(parse(&lines(bomb)).is_err());
+        assert!(parse(&lines("title: [unclosed")).is_err());
+        assert!(parse(&lines("- just\n- a list")).is_err());
+    }
+
+    #[test]
+    fn finds_the_block() {
+        let text = lines("---\ntitle: x\n---\nbody");
+        let block = split(&text).unwrap();
+        assert_eq!((block.start, block.end), (1, 2));
+        assert!(split(&lines("no front matter\n---\n")).is_none());
+    }
+}

@@ -1,0 +1,49 @@
+//! Raw posts to records: parse, extract, and refuse duplicate ids. Shared by
+//! `pmkb extract` (which stops here) and `pmkb import` (which indexes).
+
+use std::collections::HashMap;
+
+use crate::config::Config;
+use crate::corpus::{Problem, RawPost};
+use crate::extract::{extract, Extracted};
+use crate::parse::parse;
+
+#[derive(Debug, Default)]
+pub struct Records {
+    pub records: Vec<Extracted>,
+    /// Posts that were skipped, with why.
+    pub problems: Vec<Problem>,
+    /// Posts that were imported with a caveat (a front matter that did not
+    /// parse, say).
+    pub warnings: Vec<Problem>,
+}
+
+/// Parses and extracts every post. A post whose id was already taken by an
+/// earlier post (in walk order) is an error for that later post.
+pub fn extract_posts<'a>(posts: impl IntoIterator<Item = &'a RawPost>, config: &Config) -> Records {
+    let mut out = Records::default();
+    let mut first_with_id: HashMap<String, (String, usize)> = HashMap::new();
+    for raw in posts {
+        let doc = match parse(raw) {
+            Ok(doc) => doc,
+            Err(problem) => {
+                out.problems.push(problem);
+                continue;
+            }
+        };
+        out.warnings.extend(doc.warnings.iter().cloned());
+        let extracted = extract(&doc, config);
+        let id = extracted.incident.id.clone();
+        if let Some((source, line)) = first_with_id.get(&id) {
+            out.problems.push(Problem {
+                source: raw.source.clone(),
+                line: raw.line,
+                reason: format!("duplicate id `{id}` (already used by {source}:{line}); post skipped"),
+            });
+            continue;
+        }
+        first_with_id.insert(id, (raw.source.clone(), raw.line));
+        out.records.push(extracted);
+    }
+    out
+}
