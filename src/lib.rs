@@ -13,6 +13,7 @@
 pub mod config;
 pub mod corpus;
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod incident;
 pub mod parse;

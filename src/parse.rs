@@ -473,7 +473,7 @@ impl<'a> Builder<'a> {
             }
             // Glue back fragments the segmenter cut after an abbreviation.
             if let Some(last) = merged.last_mut() {
-                if clean.split_whitespace().count() < 2 || ends_with_abbreviation(&last.1) {
+                if clean.split_whitespace().count() < 2 || ends_with_abbreviation(&last.1) || open_quote(&last.1) {
                     last.1.push(' ');
                     last.1.push_str(&clean);
                     continue;
@@ -490,6 +490,12 @@ impl<'a> Builder<'a> {
 
 fn leading_ws(text: &str) -> usize {
     text.len() - text.trim_start().len()
+}
+
+/// A sentence boundary inside a quotation ("Unable to connect. Please try
+/// again.") is not the end of the writer's sentence.
+fn open_quote(sentence: &str) -> bool {
+    sentence.matches('"').count() % 2 == 1 || sentence.matches('“').count() > sentence.matches('”').count()
 }
 
 fn ends_with_abbreviation(sentence: &str) -> bool {

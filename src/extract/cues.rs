@@ -23,11 +23,13 @@ pub const SYMPTOM: Cues = &[
     ("broke", 1.0), ("broken", 1.0), ("not loading", 1.0), ("duplicate", 0.8), ("missing", 0.5),
     ("symptom", 1.5), ("returned", 0.8), ("returning", 0.8), ("throttl", 0.8), ("retries", 0.6),
     ("lost", 0.8), ("blank", 0.8), ("down", 0.6), ("hours late", 1.2), ("minutes late", 1.2), ("flapping", 1.2),
+    ("pinned at", 1.0), ("logged out", 1.2), ("charged twice", 1.5), ("went flat", 1.2), ("white page", 1.2),
+    ("tickets", 0.8), ("load average", 0.8), ("went off", 1.0), ("began", 0.6), ("started to", 0.5), ("started getting", 1.0),
 ];
 
 pub const CAUSE: Cues = &[
-    ("root cause", 3.0), ("the culprit", 3.0), ("turned out", 2.0), ("realized", 1.5), ("because", 1.5),
-    ("due to", 1.5), ("caused by", 2.0), ("was caused", 2.0), ("causing", 1.0), ("caused", 1.0),
+    ("root cause", 3.0), ("the culprit", 3.0), ("turned out", 2.0), ("realized", 1.5), ("because", 2.2),
+    ("due to", 2.2), ("caused by", 2.0), ("was caused", 2.0), ("causing", 1.0), ("caused", 1.0),
     ("triggered", 1.5), ("race condition", 1.5), ("leak", 1.5), ("misconfigur", 1.5), ("bottleneck", 1.0),
     ("exhaust", 1.5), ("deadlock", 1.5), ("contention", 1.2), ("expired", 1.0), ("bug", 1.0),
     ("regression", 1.0), ("wasn't", 0.6), ("weren't", 0.6), ("didn't", 0.5), ("did not", 0.5),
@@ -39,6 +41,9 @@ pub const CAUSE: Cues = &[
     ("unbounded", 1.2), ("without", 0.4), ("only", 0.3), ("trigger", 1.2), ("contributing", 1.5),
     ("config", 0.5), ("typo", 1.2), ("drift", 1.0), ("skew", 1.0), ("introduced", 0.6), ("stopped", 0.5),
     ("silently", 0.8), ("fell back", 0.8), ("pointed at", 0.8), ("exceed", 0.8), ("filled", 0.6),
+    ("had no", 1.0), ("with no", 0.8), ("no maximum", 1.0), ("instead of", 0.6), ("leftover", 1.0), ("left over", 1.0),
+    ("which made", 1.0), ("by mistake", 1.2), ("accidentally", 1.2), ("mistakenly", 1.2), ("someone", 0.6),
+    ("so every", 0.6), ("so the", 0.4), ("so it", 0.4), ("refactor ", 0.8), ("a refactor", 0.8), ("once at startup", 0.8),
 ];
 
 pub const FIX: Cues = &[
@@ -54,11 +59,12 @@ pub const FIX: Cues = &[
     ("failed over", 1.2), ("scaled", 1.2), ("capped", 1.2), ("rotated", 1.2), ("renewed", 1.5),
     ("automat", 1.0), ("no more", 1.2), ("no longer", 1.0), ("back to normal", 1.5), ("recovered", 1.2),
     ("workaround", 1.5), ("rebuilt", 1.2), ("purged", 1.0), ("deleted", 1.0), ("cleaned up", 1.2),
-    ("pinned", 1.2), ("shipped", 1.2), ("rewrote", 1.5), ("going forward", 1.5), ("from now on", 1.5),
+    ("shipped", 1.2), ("rewrote", 1.5), ("going forward", 1.5), ("from now on", 1.5),
     ("prevent", 1.2), ("ensure", 0.8), ("set up", 0.6), ("introduce", 0.8), ("lowered", 1.2),
     ("reduced", 1.0), ("split", 0.6), ("we turned", 1.0), ("turned off", 1.2), ("killed the", 1.0),
     ("now ", 0.6), ("instead", 0.8), ("alerting", 0.8), ("runbook", 1.0), ("backfill", 0.6),
-    ("reboot", 1.0), ("adjusted", 1.0), ("resized", 1.2), ("sized", 0.8), ("rerouted", 1.2), ("restored", 1.5), ("fail over", 1.0), ("retuned", 1.2),
+    ("reboot", 1.0), ("paused", 1.2), ("was stopped", 1.0), ("we put", 1.0), ("are now", 1.0), ("is now", 1.0),
+    ("mandatory", 1.0), ("refunded", 1.2), ("we ran", 0.6), ("rolled out", 1.2), ("adjusted", 1.0), ("resized", 1.2), ("sized", 0.8), ("rerouted", 1.2), ("restored", 1.5), ("fail over", 1.0), ("retuned", 1.2),
 ];
 
 /// Scene-setting, nostalgia and opinion: never a finding, and products
@@ -89,8 +95,9 @@ pub const LESSON: &[&str] = &[
 /// Investigation steps: "I set up a load generator to reproduce it" is not a fix.
 pub const INVESTIGATION: &[&str] = &[
     "to test", "reproduce", "load test", "load generator", "i started by", "looked at", "looking at",
-    "checked", "investigat", "reached out", "asked", "first step", "dig", "debug", "we ran", "i ran",
+    "checked", "investigat", "reached out", "asked", "first step", "dig", "debug",
     "to figure out", "to find out", "to see", "gather", "staring at", "i decided to",
+
 ];
 
 /// Does `pattern` occur in `text` (both lowercase) at the start of a word?
@@ -106,4 +113,21 @@ pub fn score(text: &str, cues: Cues) -> f32 {
 
 pub fn any(text: &str, patterns: &[&str]) -> bool {
     patterns.iter().any(|p| has(text, p))
+}
+
+/// "someone had added", "the team had shipped": in a story, the past
+/// perfect tells what happened before the incident — usually its cause.
+pub fn past_perfect(text: &str) -> f32 {
+    let mut words = text.split_whitespace().peekable();
+    while let Some(word) = words.next() {
+        if word == "had" {
+            if let Some(next) = words.peek() {
+                let next = next.trim_end_matches(|c: char| !c.is_alphanumeric());
+                if next.len() > 3 && (next.ends_with("ed") || ["been", "shipped", "set", "put", "run", "made", "left"].contains(&next)) {
+                    return 1.0;
+                }
+            }
+        }
+    }
+    0.0
 }

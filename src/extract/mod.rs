@@ -124,7 +124,9 @@ fn classify(
     };
     let mapped = roles.iter().any(|r| matches!(r, SectionRole::Symptoms | SectionRole::Causes | SectionRole::Fixes));
     let min_words = if mapped { 3 } else { 5 };
-    if words < min_words || words > MAX_WORDS || lower.trim_end().ends_with('?') {
+    // A question is not a finding, and a line ending in ':' only introduces
+    // what follows it (a log excerpt, a list).
+    if words < min_words || words > MAX_WORDS || lower.trim_end().ends_with(['?', ':']) {
         return None;
     }
     if roles.contains(&SectionRole::Lessons) {
@@ -132,20 +134,19 @@ fn classify(
     }
 
     let mut symptom = cues::score(lower, cues::SYMPTOM);
-    let mut cause = cues::score(lower, cues::CAUSE);
+    let mut cause = cues::score(lower, cues::CAUSE) + cues::past_perfect(lower);
     let mut fix = cues::score(lower, cues::FIX);
 
     let prior = match section.kind {
         HeadingKind::Bare => BARE_HEADING_PRIOR,
         _ => HEADING_PRIOR,
     };
-    let share = if roles.len() > 1 { 0.6 } else { 1.0 };
-    let mut threshold = THRESHOLD;
+        let mut threshold = THRESHOLD;
     for role in &roles {
         match role {
-            SectionRole::Symptoms => symptom += prior * share,
-            SectionRole::Causes => cause += prior * share,
-            SectionRole::Fixes => fix += prior * share,
+            SectionRole::Symptoms => symptom += prior,
+            SectionRole::Causes => cause += prior,
+            SectionRole::Fixes => fix += prior,
             SectionRole::Context => threshold += 1.0,
             _ => {}
         }

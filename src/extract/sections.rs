@@ -25,7 +25,7 @@ pub enum SectionRole {
 const RULES: &[(SectionRole, &[&str])] = &[
     (SectionRole::Lessons, &["lesson", "reflection", "went well", "got lucky", "takeaway", "learned", "learnings", "what we learned"]),
     (SectionRole::Summary, &["summary", "tl;dr", "tldr", "overview", "executive"]),
-    (SectionRole::Context, &["setup", "background", "timeline", "context", "about", "environment", "architecture", "glossary", "appendix", "references", "the dive", "investigation", "digging", "debugging"]),
+    (SectionRole::Context, &["setup", "background", "timeline", "context", "about", "environment", "architecture", "glossary", "appendix", "references"]),
     (SectionRole::Causes, &["root cause", "cause", "trigger", "contributing", "contributor", "leadup", "lead-up", "five whys", "5 whys", "what went wrong", "eureka", "why", "culprit", "proximate", "analysis"]),
     (SectionRole::Fixes, &["resolution", "fix", "mitigation", "remediation", "recovery", "repair", "response", "corrective", "action item", "follow-up", "follow up", "followup", "next step", "prevention", "solution", "workaround", "resolved", "actions", "what we changed", "what we did"]),
     (SectionRole::Symptoms, &["symptom", "impact", "what happened", "issue", "problem", "detection", "fault", "chain of events", "diagnosis", "what broke", "outage", "incident", "observed", "customer", "user"]),
