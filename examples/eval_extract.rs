@@ -11,7 +11,7 @@ fn main() -> anyhow::Result<()> {
     let config = Config::load(posts)?;
     let corpus = corpus::load_dir(posts)?;
     let records = pipeline::extract_posts(&corpus.posts, &config);
-    let incidents: Vec<_> = records.records.into_iter().map(|r| r.incident).collect();
+    let incidents: Vec<_> = records.records.into_iter().map(|r| r.extracted.incident).collect();
     let gold = eval::load_gold(Path::new("eval/gold"))?;
     let report = eval::score_extraction(&gold, &incidents);
     if verbose {

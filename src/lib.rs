@@ -16,8 +16,10 @@ pub mod error;
 pub mod eval;
 pub mod extract;
 pub mod incident;
+pub mod index;
 pub mod parse;
 pub mod pipeline;
+pub mod search;
 
 pub use config::Config;
 pub use error::{Error, Result};

@@ -8,9 +8,18 @@ use crate::corpus::{Problem, RawPost};
 use crate::extract::{extract, Extracted};
 use crate::parse::parse;
 
+/// An extracted post, with the key and content hash of the raw post it came
+/// from, so an import can remember it.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub key: String,
+    pub hash: String,
+    pub extracted: Extracted,
+}
+
 #[derive(Debug, Default)]
 pub struct Records {
-    pub records: Vec<Extracted>,
+    pub records: Vec<Record>,
     /// Posts that were skipped, with why.
     pub problems: Vec<Problem>,
     /// Posts that were imported with a caveat (a front matter that did not
@@ -43,7 +52,7 @@ pub fn extract_posts<'a>(posts: impl IntoIterator<Item = &'a RawPost>, config: &
             continue;
         }
         first_with_id.insert(id, (raw.source.clone(), raw.line));
-        out.records.push(extracted);
+        out.records.push(Record { key: raw.key(), hash: raw.content_hash(), extracted });
     }
     out
 }

@@ -30,7 +30,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     for problem in &problems {
         eprintln!("error: {problem}");
     }
-    let incidents: Vec<_> = records.records.iter().map(|r| &r.incident).collect();
+    let incidents: Vec<_> = records.records.iter().map(|r| &r.extracted.incident).collect();
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &incidents)?;

@@ -1,12 +1,60 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
+use pmkb::index::PostIndex;
+use pmkb::incident::Field;
+use pmkb::search::DEFAULT_LIMIT;
+
+use super::output::Style;
 use crate::Cli;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+#[command(after_help = "QUERY SYNTAX:
+  plain words         intermittent timeout
+  \"a phrase\"          \"connection pool\"
+  field prefixes      cause:leak  fix:rollback  symptom:502  title:dns
+  filters             tech:kubernetes  tag:database  year:2019  year:2018..2020")]
+pub struct Args {
+    /// How many incidents to show.
+    #[arg(long, short = 'n', default_value_t = DEFAULT_LIMIT)]
+    pub limit: usize,
+    /// Print the results as JSON (the same object as GET /api/search).
+    #[arg(long)]
+    pub json: bool,
+    /// What you see: words, "phrases", cause:/fix:/tech:/tag:/year: filters.
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+}
 
-pub fn run(_cli: &Cli, _args: &Args) -> Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
+    let index = PostIndex::open(&cli.index)?;
+    let query = args.query.join(" ");
+    let results = index.search(&query, args.limit, 0)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &results)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let style = Style::detect();
+    if results.hits.is_empty() {
+        writeln!(out, "no incidents match `{query}`; try fewer or other words (e.g. the error message)")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (rank, hit) in results.hits.iter().enumerate() {
+        let date = hit.date.as_deref().unwrap_or("date unknown");
+        writeln!(out, "{}. {}", rank + 1, style.title(&hit.title))?;
+        writeln!(out, "   {}", style.dim(&format!("{date} · {} · score {:.2}", hit.id, hit.score)))?;
+        for (field, texts) in [(Field::Symptoms, &hit.symptoms), (Field::Causes, &hit.causes), (Field::Fixes, &hit.fixes)] {
+            for text in texts {
+                writeln!(out, "  {} {}", style.label(field), text)?;
+            }
+        }
+        writeln!(out)?;
+    }
+    let shown = results.hits.len();
+    writeln!(out, "{}", style.dim(&format!("{shown} of {} incidents in {:.2} ms", results.total, results.took_ms)))?;
+    Ok(ExitCode::SUCCESS)
 }

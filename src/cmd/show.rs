@@ -1,12 +1,32 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
+use pmkb::index::PostIndex;
+use pmkb::Error;
+
+use super::output::{self, Style};
 use crate::Cli;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Print the record as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The incident's id (as shown by `pmkb search`).
+    pub id: String,
+}
 
-pub fn run(_cli: &Cli, _args: &Args) -> Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
+    let index = PostIndex::open(&cli.index)?;
+    let record = index.get(&args.id)?.ok_or_else(|| Error::UnknownId(args.id.clone()))?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &record)?;
+        writeln!(out)?;
+    } else {
+        output::write_incident(&mut out, &record, &Style::detect())?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,12 +1,41 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
+use pmkb::index::PostIndex;
+
+use super::output::Style;
 use crate::Cli;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// How many incidents to show.
+    #[arg(long, short = 'n', default_value_t = 5)]
+    pub limit: usize,
+    /// Print `{"id": ..., "hits": [...]}` as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The incident to compare with.
+    pub id: String,
+}
 
-pub fn run(_cli: &Cli, _args: &Args) -> Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
+    let index = PostIndex::open(&cli.index)?;
+    let results = index.similar(&args.id, args.limit)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &results)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let style = Style::detect();
+    if results.hits.is_empty() {
+        writeln!(out, "no incident is much like `{}`", args.id)?;
+    }
+    for hit in &results.hits {
+        let date = hit.date.as_deref().unwrap_or("date unknown");
+        writeln!(out, "{} {}", style.title(&hit.title), style.dim(&format!("({date} · {})", hit.id)))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

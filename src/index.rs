@@ -1,0 +1,366 @@
+//! Stage 4: the tantivy index. One document per incident, with the fields
+//! search needs (symptoms, causes, fixes, title, body, filters) and the
+//! record itself stored as JSON.
+//!
+//! Imports are incremental and atomic: the manifest of post → content hash
+//! travels in the commit payload, inside tantivy's `meta.json`, which a
+//! commit replaces atomically. A crash at any point leaves the previous
+//! commit — index and manifest together — and the next import repairs the
+//! rest.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::DocSetCollector;
+use tantivy::directory::error::LockError;
+use tantivy::query::{AllQuery, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
+
+use crate::config::Config;
+use crate::corpus::{self, Problem};
+use crate::error::{Error, Result};
+use crate::extract::{Extracted, EXTRACTOR_VERSION};
+use crate::incident::Incident;
+use crate::pipeline;
+
+/// English with stemming, so "timing out" meets "timeouts".
+pub const ANALYZER: &str = "pmkb_en";
+const WRITER_MEMORY: usize = 100_000_000;
+const MANIFEST_VERSION: u32 = 1;
+
+pub fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The index's fields, by role.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    pub title: Field,
+    pub symptoms: Field,
+    pub causes: Field,
+    pub fixes: Field,
+    pub body: Field,
+    /// Lowercased technology names, for `tech:` filters and facets.
+    pub technologies: Field,
+    pub tags: Field,
+    pub year: Field,
+    /// The `Incident` as JSON: what every answer is built from.
+    pub record: Field,
+}
+
+pub fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        id: builder.add_text_field("id", STRING | STORED),
+        title: builder.add_text_field("title", text.clone()),
+        symptoms: builder.add_text_field("symptoms", text.clone()),
+        causes: builder.add_text_field("causes", text.clone()),
+        fixes: builder.add_text_field("fixes", text.clone()),
+        body: builder.add_text_field("body", text.set_stored()),
+        technologies: builder.add_text_field("technologies", STRING),
+        tags: builder.add_text_field("tags", STRING),
+        year: builder.add_text_field("year", STRING),
+        record: builder.add_text_field("record", STORED),
+    };
+    (builder.build(), fields)
+}
+
+/// An open index: for searching (the reader reloads itself after commits)
+/// and for importing.
+#[derive(Clone)]
+pub struct PostIndex {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+    pub path: PathBuf,
+}
+
+fn corrupt(path: &Path, err: impl std::fmt::Display) -> Error {
+    Error::CorruptIndex { path: path.to_path_buf(), reason: err.to_string() }
+}
+
+impl PostIndex {
+    /// Opens an existing index; says what to run when there is none or it
+    /// cannot be read.
+    pub fn open(path: &Path) -> Result<PostIndex> {
+        if !path.join("meta.json").is_file() {
+            return Err(Error::MissingIndex { path: path.to_path_buf() });
+        }
+        let index = Index::open_in_dir(path).map_err(|e| corrupt(path, e))?;
+        Self::from_index(index, path)
+    }
+
+    /// Opens the index for an import, creating it when missing.
+    fn open_or_create(path: &Path) -> Result<PostIndex> {
+        if path.join("meta.json").is_file() {
+            return Self::open(path);
+        }
+        std::fs::create_dir_all(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let (schema, _) = schema();
+        let index = Index::create_in_dir(path, schema).map_err(|e| corrupt(path, e))?;
+        Self::from_index(index, path)
+    }
+
+    fn from_index(index: Index, path: &Path) -> Result<PostIndex> {
+        let (expected, fields) = schema();
+        if index.schema() != expected {
+            return Err(corrupt(path, "it was built by another version of pmkb"));
+        }
+        index.tokenizers().register(ANALYZER, analyzer());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(|e| corrupt(path, e))?;
+        Ok(PostIndex { index, reader, fields, path: path.to_path_buf() })
+    }
+
+    fn writer(&self) -> Result<IndexWriter> {
+        self.index.writer(WRITER_MEMORY).map_err(|e| match e {
+            TantivyError::LockFailure(LockError::LockBusy, _) => Error::IndexLocked { path: self.path.clone() },
+            other => Error::Index(other),
+        })
+    }
+
+    fn manifest(&self) -> Manifest {
+        self.index
+            .load_metas()
+            .ok()
+            .and_then(|meta| meta.payload)
+            .and_then(|payload| serde_json::from_str(&payload).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn record_of(&self, doc: &TantivyDocument) -> Option<Incident> {
+        let json = doc.get_first(self.fields.record)?.as_str()?;
+        serde_json::from_str(json).ok()
+    }
+
+    pub fn body_of(&self, doc: &TantivyDocument) -> String {
+        doc.get_first(self.fields.body).and_then(|v| v.as_str()).unwrap_or("").to_string()
+    }
+
+    /// One record by id.
+    pub fn get(&self, id: &str) -> Result<Option<Incident>> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let hits = searcher.search(&query, &tantivy::collector::TopDocs::with_limit(1).order_by_score())?;
+        match hits.first() {
+            Some((_, address)) => Ok(self.record_of(&searcher.doc(*address)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every record, sorted by id.
+    pub fn all(&self) -> Result<Vec<Incident>> {
+        let searcher = self.reader.searcher();
+        let addresses = searcher.search(&AllQuery, &DocSetCollector)?;
+        let mut records = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            if let Some(record) = self.record_of(&searcher.doc(address)?) {
+                records.push(record);
+            }
+        }
+        records.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(records)
+    }
+
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn document(&self, extracted: &Extracted) -> Result<TantivyDocument> {
+        let f = &self.fields;
+        let incident = &extracted.incident;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &incident.id);
+        doc.add_text(f.title, &incident.title);
+        for finding in &incident.symptoms {
+            doc.add_text(f.symptoms, &finding.text);
+        }
+        for finding in &incident.causes {
+            doc.add_text(f.causes, &finding.text);
+        }
+        for finding in &incident.fixes {
+            doc.add_text(f.fixes, &finding.text);
+        }
+        doc.add_text(f.body, &extracted.body);
+        for tech in &incident.technologies {
+            doc.add_text(f.technologies, tech.to_lowercase());
+        }
+        for tag in &incident.tags {
+            doc.add_text(f.tags, tag.to_lowercase());
+        }
+        if let Some(year) = incident.date.as_deref().and_then(|d| d.get(..4)) {
+            doc.add_text(f.year, year);
+        }
+        let json = serde_json::to_string(incident).map_err(|e| Error::Query(e.to_string()))?;
+        doc.add_text(f.record, json);
+        Ok(doc)
+    }
+}
+
+/// What the index holds, by post: lets an import skip unchanged posts and
+/// remove the incidents of deleted ones.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Manifest {
+    version: u32,
+    /// Changes when pmkb.toml or the extractor changes: then every post is
+    /// extracted again.
+    fingerprint: String,
+    /// post key → (content hash, record id)
+    posts: BTreeMap<String, (String, String)>,
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    pub skipped: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+    pub committed: bool,
+}
+
+impl ImportReport {
+    pub fn changed(&self) -> bool {
+        self.added + self.updated + self.removed > 0
+    }
+}
+
+/// Progress of an import, for a progress bar.
+pub trait Progress {
+    fn start(&self, _total: usize) {}
+    fn advance(&self, _count: usize) {}
+    fn finish(&self) {}
+}
+
+/// No progress display.
+pub struct Quiet;
+impl Progress for Quiet {}
+
+/// Brings the index at `index_dir` up to date with the posts in `posts_dir`.
+pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Result<ImportReport> {
+    let mut report = ImportReport::default();
+    let config = match Config::load(posts_dir) {
+        Ok(config) => config,
+        Err(err) => {
+            report.warnings.push(Problem {
+                source: crate::config::CONFIG_FILE.into(),
+                line: 1,
+                reason: format!("{err}; using the built-in section names"),
+            });
+            Config::default()
+        }
+    };
+    let corpus = corpus::load_dir(posts_dir)?;
+    report.skipped.extend(corpus.problems);
+
+    let index = PostIndex::open_or_create(index_dir)?;
+    let mut writer = index.writer()?;
+    let old = index.manifest();
+    let fingerprint = format!("{MANIFEST_VERSION}-{EXTRACTOR_VERSION}-{}", config.fingerprint());
+    let reuse = old.fingerprint == fingerprint;
+
+    let mut manifest = Manifest { version: MANIFEST_VERSION, fingerprint, posts: BTreeMap::new() };
+    let mut kept_ids: HashMap<String, String> = HashMap::new(); // id → key
+    let mut changed = Vec::new();
+    for raw in &corpus.posts {
+        let key = raw.key();
+        let hash = raw.content_hash();
+        match old.posts.get(&key) {
+            Some((old_hash, id)) if reuse && *old_hash == hash && !kept_ids.contains_key(id) => {
+                kept_ids.insert(id.clone(), key.clone());
+                manifest.posts.insert(key, (hash, id.clone()));
+                report.unchanged += 1;
+            }
+            _ => changed.push(raw),
+        }
+    }
+
+    progress.start(changed.len());
+    let old_ids: HashSet<&str> = old.posts.values().map(|(_, id)| id.as_str()).collect();
+    let mut records = pipeline::Records::default();
+    for chunk in changed.chunks(256) {
+        let part = pipeline::extract_posts(chunk.iter().copied(), &config);
+        records.records.extend(part.records);
+        records.problems.extend(part.problems);
+        records.warnings.extend(part.warnings);
+        progress.advance(chunk.len());
+    }
+    report.skipped.extend(records.problems);
+    report.warnings.extend(records.warnings);
+
+    let mut new_ids: HashSet<String> = kept_ids.keys().cloned().collect();
+    for record in &records.records {
+        let extracted = &record.extracted;
+        let id = &extracted.incident.id;
+        if let Some(other) = kept_ids.get(id) {
+            report.skipped.push(Problem {
+                source: extracted.incident.source.clone(),
+                line: extracted.incident.line,
+                reason: format!("duplicate id `{id}` (already used by {}); post skipped", other.replace('#', ":")),
+            });
+            continue;
+        }
+        if !new_ids.insert(id.clone()) {
+            report.skipped.push(Problem {
+                source: extracted.incident.source.clone(),
+                line: extracted.incident.line,
+                reason: format!("duplicate id `{id}`; post skipped"),
+            });
+            continue;
+        }
+        writer.delete_term(Term::from_field_text(index.fields.id, id));
+        writer.add_document(index.document(extracted)?)?;
+        if old_ids.contains(id.as_str()) {
+            report.updated += 1;
+        } else {
+            report.added += 1;
+        }
+        manifest.posts.insert(record.key.clone(), (record.hash.clone(), id.clone()));
+    }
+    for id in old_ids {
+        if !new_ids.contains(id) {
+            writer.delete_term(Term::from_field_text(index.fields.id, id));
+            report.removed += 1;
+        }
+    }
+    progress.finish();
+
+    // Posts that failed before and fail again change nothing; a changed
+    // fingerprint alone must still be recorded.
+    if report.changed() || !reuse || old.posts.len() != manifest.posts.len() {
+        let payload = serde_json::to_string(&manifest).map_err(|e| Error::Query(e.to_string()))?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        report.committed = true;
+    }
+    writer.wait_merging_threads()?;
+    Ok(report)
+}

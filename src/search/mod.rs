@@ -1,0 +1,426 @@
+//! Stage 5: search by symptom. A query becomes a tantivy query over the
+//! incident fields — symptoms weigh most, then title, causes, fixes, body —
+//! expanded with operations synonyms, with a bonus for phrase matches and a
+//! fuzzy retry for typos. Each hit carries the symptom, cause and fix that
+//! best match the query, so the answer is on the first screen.
+
+pub mod query;
+pub mod synonyms;
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Searcher, TantivyDocument, Term};
+
+use crate::error::{Error, Result};
+use crate::extract::technologies;
+use crate::incident::{Finding, Incident};
+use crate::index::{analyzer, PostIndex};
+use query::{Part, Scope};
+
+pub const DEFAULT_LIMIT: usize = 10;
+pub const MAX_LIMIT: usize = 100;
+const SNIPPET_CHARS: usize = 220;
+/// Below this many hits, typos get a second chance with fuzzy matching.
+const FUZZY_BELOW: usize = 3;
+const SYNONYM_WEIGHT: f32 = 0.6;
+
+/// How much a match in each field counts: what was seen first.
+const SYMPTOM_BOOST: f32 = 3.0;
+const TITLE_BOOST: f32 = 2.0;
+const CAUSE_BOOST: f32 = 1.5;
+const FIX_BOOST: f32 = 1.2;
+const BODY_BOOST: f32 = 1.0;
+const PHRASE_BOOST: f32 = 2.0;
+
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "is", "was",
+    "were", "are", "be", "it", "its", "this", "that", "after", "when", "while", "our", "we", "my", "i",
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub score: f32,
+    pub symptoms: Vec<String>,
+    pub causes: Vec<String>,
+    pub fixes: Vec<String>,
+    pub snippet: String,
+    pub technologies: Vec<String>,
+    pub tags: Vec<String>,
+    pub source: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub query: String,
+    pub total: usize,
+    pub took_ms: f64,
+    pub hits: Vec<Hit>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SimilarResults {
+    pub id: String,
+    pub hits: Vec<Hit>,
+}
+
+/// One idea of the query with its synonyms, each as analyzed terms.
+#[derive(Debug, Clone)]
+struct Concept {
+    alternatives: Vec<(Vec<String>, f32)>,
+}
+
+fn analyze(text: &str) -> Vec<String> {
+    let mut analyzer = analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut terms = Vec::new();
+    while let Some(token) = stream.next() {
+        terms.push(token.text.clone());
+    }
+    terms
+}
+
+fn words_of(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !(c.is_alphanumeric() || c == '%' || c == '.' || c == '-'))
+        .map(|w| w.trim_matches(['.', '-']).to_string())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+fn concepts_of(text: &str) -> Vec<Concept> {
+    let all_words = words_of(text);
+    let content: Vec<String> = all_words.iter().filter(|w| !STOP_WORDS.contains(&w.as_str())).cloned().collect();
+    let words = if content.is_empty() { all_words } else { content };
+    let mut concepts = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let (len, phrase) = synonyms::longest_match(&words, i).unwrap_or((1, words[i].clone()));
+        let mut alternatives = vec![(analyze(&phrase), 1.0)];
+        for alt in synonyms::alternatives(&phrase) {
+            alternatives.push((analyze(alt), SYNONYM_WEIGHT));
+        }
+        alternatives.retain(|(terms, _)| !terms.is_empty());
+        alternatives.dedup_by(|a, b| a.0 == b.0);
+        if !alternatives.is_empty() {
+            concepts.push(Concept { alternatives });
+        }
+        i += len;
+    }
+    concepts
+}
+
+fn term_or_phrase(field: Field, terms: &[String]) -> Box<dyn Query> {
+    let tantivy_terms: Vec<Term> = terms.iter().map(|t| Term::from_field_text(field, t)).collect();
+    if tantivy_terms.len() == 1 {
+        Box::new(TermQuery::new(tantivy_terms[0].clone(), IndexRecordOption::WithFreqs))
+    } else {
+        Box::new(PhraseQuery::new(tantivy_terms))
+    }
+}
+
+fn concept_query(concept: &Concept, fields: &[(Field, f32)]) -> Box<dyn Query> {
+    let per_field: Vec<(Occur, Box<dyn Query>)> = fields
+        .iter()
+        .map(|&(field, boost)| {
+            let alternatives: Vec<Box<dyn Query>> = concept
+                .alternatives
+                .iter()
+                .map(|(terms, weight)| Box::new(BoostQuery::new(term_or_phrase(field, terms), *weight)) as Box<dyn Query>)
+                .collect();
+            let best: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(alternatives));
+            (Occur::Should, Box::new(BoostQuery::new(best, boost)) as Box<dyn Query>)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(per_field))
+}
+
+fn fuzzy_query(concept: &Concept, fields: &[(Field, f32)], searcher: &Searcher, probe: Field) -> Option<Box<dyn Query>> {
+    let (terms, _) = concept.alternatives.first()?;
+    if terms.len() != 1 || terms[0].chars().count() < 4 {
+        return None;
+    }
+    let term = &terms[0];
+    if searcher.doc_freq(&Term::from_field_text(probe, term)).unwrap_or(0) > 0 {
+        return None;
+    }
+    let distance = if term.chars().count() >= 8 { 2 } else { 1 };
+    let clauses: Vec<(Occur, Box<dyn Query>)> = fields
+        .iter()
+        .map(|&(field, boost)| {
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true);
+            (Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), boost * 0.5)) as Box<dyn Query>)
+        })
+        .collect();
+    Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// A query ready to run, with what is needed to pick the best findings.
+struct Plan {
+    query: Box<dyn Query>,
+    /// Every concept of the free text, for choosing findings to show.
+    concepts: Vec<Concept>,
+}
+
+impl PostIndex {
+    fn search_fields(&self) -> Vec<(Field, f32)> {
+        let f = &self.fields;
+        vec![
+            (f.symptoms, SYMPTOM_BOOST),
+            (f.title, TITLE_BOOST),
+            (f.causes, CAUSE_BOOST),
+            (f.fixes, FIX_BOOST),
+            (f.body, BODY_BOOST),
+        ]
+    }
+
+    fn plan(&self, parsed: &query::ParsedQuery, searcher: &Searcher, fuzzy: bool) -> Result<Plan> {
+        let f = self.fields;
+        let all_fields = self.search_fields();
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut text: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut concepts = Vec::new();
+        for part in &parsed.parts {
+            match part {
+                Part::Text(words) => {
+                    let found = concepts_of(words);
+                    for concept in &found {
+                        text.push((Occur::Should, concept_query(concept, &all_fields)));
+                        if fuzzy {
+                            if let Some(q) = fuzzy_query(concept, &all_fields, searcher, f.body) {
+                                text.push((Occur::Should, q));
+                            }
+                        }
+                    }
+                    // Words that stand together in the query and the post count more.
+                    let singles: Vec<String> = found
+                        .iter()
+                        .filter_map(|c| c.alternatives.first())
+                        .flat_map(|(terms, _)| terms.clone())
+                        .collect();
+                    if singles.len() >= 2 {
+                        for field in [f.symptoms, f.title, f.body] {
+                            let terms: Vec<(usize, Term)> =
+                                singles.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
+                            let phrase = PhraseQuery::new_with_offset_and_slop(terms, 2);
+                            text.push((Occur::Should, Box::new(BoostQuery::new(Box::new(phrase), PHRASE_BOOST))));
+                        }
+                    }
+                    concepts.extend(found);
+                }
+                Part::Phrase(phrase) => {
+                    let terms = analyze(phrase);
+                    if terms.is_empty() {
+                        continue;
+                    }
+                    let concept = Concept { alternatives: vec![(terms, 1.0)] };
+                    must.push((Occur::Must, concept_query(&concept, &all_fields)));
+                    concepts.push(concept);
+                }
+                Part::Scoped(scope, words) => {
+                    let field = match scope {
+                        Scope::Symptoms => f.symptoms,
+                        Scope::Causes => f.causes,
+                        Scope::Fixes => f.fixes,
+                        Scope::Title => f.title,
+                    };
+                    let found = concepts_of(words);
+                    if found.is_empty() {
+                        continue;
+                    }
+                    let clauses = found.iter().map(|c| (Occur::Should, concept_query(c, &[(field, SYMPTOM_BOOST)]))).collect();
+                    must.push((Occur::Must, Box::new(BooleanQuery::new(clauses))));
+                    concepts.extend(found);
+                }
+                Part::Tech(name) => {
+                    let canonical = technologies::canonical(name).map_or_else(|| name.clone(), |c| c.to_lowercase());
+                    let term = Term::from_field_text(f.technologies, &canonical);
+                    must.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+                }
+                Part::Tag(tag) => {
+                    let term = Term::from_field_text(f.tags, tag);
+                    must.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+                }
+                Part::Years(from, to) => {
+                    if to - from > 300 {
+                        return Err(Error::Query("year range too wide".into()));
+                    }
+                    let years = (*from..=*to)
+                        .map(|y| {
+                            let term = Term::from_field_text(f.year, &y.to_string());
+                            (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
+                        })
+                        .collect();
+                    must.push((Occur::Must, Box::new(BooleanQuery::new(years))));
+                }
+            }
+        }
+        if !text.is_empty() {
+            must.push((Occur::Must, Box::new(BooleanQuery::new(text))));
+        }
+        if must.is_empty() {
+            return Err(Error::Query(
+                "nothing to search for: type what you see, e.g. `intermittent timeout`".into(),
+            ));
+        }
+        Ok(Plan { query: Box::new(BooleanQuery::new(must)), concepts })
+    }
+
+    /// Searches by symptom. `offset` skips hits, for pages.
+    pub fn search(&self, text: &str, limit: usize, offset: usize) -> Result<SearchResults> {
+        let started = Instant::now();
+        let parsed = query::parse(text)?;
+        let limit = limit.clamp(1, MAX_LIMIT);
+        let searcher = self.reader.searcher();
+        let mut plan = self.plan(&parsed, &searcher, false)?;
+        let collector = (TopDocs::with_limit(limit).and_offset(offset).order_by_score(), Count);
+        let (mut top, mut total) = searcher.search(&*plan.query, &collector)?;
+        if total < FUZZY_BELOW && parsed.has_text() {
+            let fuzzy = self.plan(&parsed, &searcher, true)?;
+            let (fuzzy_top, fuzzy_total) = searcher.search(&*fuzzy.query, &collector)?;
+            if fuzzy_total > total {
+                (top, total, plan) = (fuzzy_top, fuzzy_total, fuzzy);
+            }
+        }
+        let snippets = SnippetGenerator::create(&searcher, &*plan.query, self.fields.body).ok().map(|mut g| {
+            g.set_max_num_chars(SNIPPET_CHARS);
+            g
+        });
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let Some(record) = self.record_of(&doc) else { continue };
+            let snippet = match &snippets {
+                Some(generator) => {
+                    let mut snippet = generator.snippet(&self.body_of(&doc));
+                    snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+                    snippet.to_html()
+                }
+                None => String::new(),
+            };
+            hits.push(hit(record, score, snippet, &plan.concepts));
+        }
+        Ok(SearchResults {
+            query: text.to_string(),
+            total,
+            took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+            hits,
+        })
+    }
+
+    /// Incidents most like `id`, by the distinctive words of its symptoms
+    /// and causes.
+    pub fn similar(&self, id: &str, limit: usize) -> Result<SimilarResults> {
+        let record = self.get(id)?.ok_or_else(|| Error::UnknownId(id.to_string()))?;
+        let limit = limit.clamp(1, MAX_LIMIT);
+        let searcher = self.reader.searcher();
+        let f = self.fields;
+        let text: String = std::iter::once(record.title.as_str())
+            .chain(record.symptoms.iter().chain(&record.causes).map(|x| x.text.as_str()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for term in analyze(&text) {
+            if term.chars().count() > 2 && !term.chars().all(|c| c.is_ascii_digit()) {
+                *counts.entry(term).or_default() += 1;
+            }
+        }
+        let docs = searcher.num_docs().max(1) as f32;
+        let mut weighted: Vec<(String, f32)> = counts
+            .into_iter()
+            .filter_map(|(term, tf)| {
+                let df = searcher.doc_freq(&Term::from_field_text(f.body, &term)).unwrap_or(0) as f32;
+                (df > 1.0 && df < docs * 0.5).then(|| (term, tf as f32 * (docs / df).ln()))
+            })
+            .collect();
+        weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        weighted.truncate(25);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (term, weight) in &weighted {
+            for (field, boost) in [(f.symptoms, 2.0), (f.causes, 1.5), (f.title, 1.0), (f.body, 0.5)] {
+                let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost * weight))));
+            }
+        }
+        if clauses.is_empty() {
+            return Ok(SimilarResults { id: id.to_string(), hits: Vec::new() });
+        }
+        let without_self: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Must, Box::new(BooleanQuery::new(clauses))),
+            (Occur::MustNot, Box::new(TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic))),
+        ];
+        let query = BooleanQuery::new(without_self);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let concepts = vec![Concept { alternatives: weighted.iter().map(|(t, _)| (vec![t.clone()], 1.0)).collect() }];
+        let mut hits = Vec::new();
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            if let Some(record) = self.record_of(&doc) {
+                let snippet = html_escape(&record.summary);
+                hits.push(hit(record, score, snippet, &concepts));
+            }
+        }
+        Ok(SimilarResults { id: id.to_string(), hits })
+    }
+}
+
+/// The finding that shares the most query concepts; the first one when
+/// none does, so a hit always shows something for each field it has.
+fn best_finding(findings: &[Finding], concepts: &[Concept]) -> Vec<String> {
+    let mut best: Option<(usize, &Finding)> = None;
+    for finding in findings {
+        let terms = analyze(&finding.text);
+        let score = concepts
+            .iter()
+            .filter(|c| c.alternatives.iter().any(|(alt, _)| alt.iter().all(|t| terms.contains(t))))
+            .count();
+        if best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, finding));
+        }
+    }
+    best.map(|(_, f)| vec![f.text.clone()]).unwrap_or_default()
+}
+
+fn hit(record: Incident, score: f32, snippet: String, concepts: &[Concept]) -> Hit {
+    let snippet = if snippet.trim().is_empty() { html_escape(&record.summary) } else { snippet };
+    Hit {
+        symptoms: best_finding(&record.symptoms, concepts),
+        causes: best_finding(&record.causes, concepts),
+        fixes: best_finding(&record.fixes, concepts),
+        id: record.id,
+        title: record.title,
+        date: record.date,
+        score: (score * 1000.0).round() / 1000.0,
+        snippet,
+        technologies: record.technologies,
+        tags: record.tags,
+        source: record.source,
+        line: record.line,
+    }
+}
+
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
