@@ -11,7 +11,11 @@ fn main() -> anyhow::Result<()> {
     let config = Config::load(posts)?;
     let corpus = corpus::load_dir(posts)?;
     let records = pipeline::extract_posts(&corpus.posts, &config);
-    let incidents: Vec<_> = records.records.into_iter().map(|r| r.extracted.incident).collect();
+    let incidents: Vec<_> = records
+        .records
+        .into_iter()
+        .map(|r| r.extracted.incident)
+        .collect();
     let gold = eval::load_gold(Path::new("eval/gold"))?;
     let report = eval::score_extraction(&gold, &incidents);
     if verbose {
@@ -23,9 +27,19 @@ fn main() -> anyhow::Result<()> {
         }
     }
     println!("extraction on {} labelled posts (eval/gold)", gold.len());
-    println!("{:<10} {:>9} {:>9} {:>9} {:>9} {:>9}", "field", "precision", "recall", "F1", "findings", "gold");
+    println!(
+        "{:<10} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "field", "precision", "recall", "F1", "findings", "gold"
+    );
     for (field, c) in &report.fields {
-        println!("{field:<10} {:>9.3} {:>9.3} {:>9.3} {:>9} {:>9}", c.precision(), c.recall(), c.f1(), c.findings, c.gold);
+        println!(
+            "{field:<10} {:>9.3} {:>9.3} {:>9.3} {:>9} {:>9}",
+            c.precision(),
+            c.recall(),
+            c.f1(),
+            c.findings,
+            c.gold
+        );
     }
     if !report.missing.is_empty() {
         println!("labelled but not extracted: {}", report.missing.join(", "));

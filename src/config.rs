@@ -43,7 +43,9 @@ impl Config {
             Err(source) => return Err(Error::Io { path, source }),
         };
         toml::from_str(&text).map_err(|e| {
-            let line = e.span().map_or(1, |span| 1 + text[..span.start.min(text.len())].matches('\n').count());
+            let line = e.span().map_or(1, |span| {
+                1 + text[..span.start.min(text.len())].matches('\n').count()
+            });
             Error::Config {
                 path: path.clone(),
                 reason: format!("line {line}: {}", e.message()),

@@ -75,15 +75,34 @@ pub struct Corpus {
     pub problems: Vec<Problem>,
 }
 
-/// Whether a path looks like a post by its extension.
+/// Files that describe a folder rather than an incident: a posts folder
+/// often has a README or a LICENSE beside the posts.
+const NOT_POSTS: [&str; 6] = [
+    "readme",
+    "license",
+    "licence",
+    "changelog",
+    "contributing",
+    "code_of_conduct",
+];
+
+/// Whether a path looks like a post: by its extension, and not a README,
+/// LICENSE or similar.
 pub fn is_post_file(path: &Path) -> bool {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("")
+        .to_lowercase();
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| POST_EXTENSIONS.iter().any(|p| p.eq_ignore_ascii_case(e)))
+        && !NOT_POSTS.contains(&stem.as_str())
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_str().is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
+    name.to_str()
+        .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
 }
 
 /// Reads every post below `dir`, in a stable (sorted) order so that "the
@@ -115,7 +134,11 @@ pub fn load_dir(dir: &Path) -> Result<Corpus> {
                 corpus.problems.push(Problem {
                     source: path,
                     line: 1,
-                    reason: format!("cannot read: {}", err.io_error().map_or_else(|| err.to_string(), |e| e.to_string())),
+                    reason: format!(
+                        "cannot read: {}",
+                        err.io_error()
+                            .map_or_else(|| err.to_string(), |e| e.to_string())
+                    ),
                 });
                 continue;
             }
@@ -129,7 +152,8 @@ pub fn load_dir(dir: &Path) -> Result<Corpus> {
             corpus.problems.push(Problem {
                 source,
                 line: 1,
-                reason: "symbolic link not followed (posts must live inside the posts directory)".into(),
+                reason: "symbolic link not followed (posts must live inside the posts directory)"
+                    .into(),
             });
             continue;
         }
@@ -174,14 +198,18 @@ struct ReadFailure {
 
 impl ReadFailure {
     fn at_start(text: impl Into<String>) -> Self {
-        ReadFailure { line: 1, text: text.into() }
+        ReadFailure {
+            line: 1,
+            text: text.into(),
+        }
     }
 }
 
 /// Reads a file as UTF-8 text, refusing what is not a post: too big, binary,
 /// not UTF-8, or empty. Never reads more than the size limit.
 fn read_text(path: &Path) -> std::result::Result<String, ReadFailure> {
-    let file = std::fs::File::open(path).map_err(|e| ReadFailure::at_start(format!("cannot read: {e}")))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| ReadFailure::at_start(format!("cannot read: {e}")))?;
     let len = file
         .metadata()
         .map_err(|e| ReadFailure::at_start(format!("cannot read: {e}")))?
@@ -198,7 +226,9 @@ fn read_text(path: &Path) -> std::result::Result<String, ReadFailure> {
         .read_to_end(&mut bytes)
         .map_err(|e| ReadFailure::at_start(format!("cannot read: {e}")))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(ReadFailure::at_start("file too large (it grew while being read)"));
+        return Err(ReadFailure::at_start(
+            "file too large (it grew while being read)",
+        ));
     }
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
         return Err(ReadFailure {
@@ -213,7 +243,10 @@ fn read_text(path: &Path) -> std::result::Result<String, ReadFailure> {
             text: format!("not valid UTF-8 (bad byte at offset {pos}); save the file as UTF-8"),
         }
     })?;
-    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
     if text.trim().is_empty() {
         return Err(ReadFailure::at_start("empty file"));
     }
@@ -221,7 +254,10 @@ fn read_text(path: &Path) -> std::result::Result<String, ReadFailure> {
 }
 
 fn line_of(bytes: &[u8], pos: usize) -> usize {
-    1 + bytes[..pos.min(bytes.len())].iter().filter(|&&b| b == b'\n').count()
+    1 + bytes[..pos.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
 }
 
 /// Where a transcript marker starts in a line, and the slug it names. A marker
@@ -319,7 +355,8 @@ mod tests {
 
     #[test]
     fn splits_transcripts_and_keeps_lines() {
-        let text = "$ cat post/first.md\nFirst\nbody one\n$ cat post/second-post.md\nSecond\nbody two";
+        let text =
+            "$ cat post/first.md\nFirst\nbody one\n$ cat post/second-post.md\nSecond\nbody two";
         let posts = split_posts("t.txt", Path::new("t.txt"), text);
         assert_eq!(posts.len(), 2);
         assert_eq!(posts[0].slug.as_deref(), Some("first"));

@@ -46,16 +46,18 @@ pub fn load_gold(dir: &Path) -> std::io::Result<Vec<Gold>> {
         .iter()
         .map(|path| {
             let text = std::fs::read_to_string(path)?;
-            serde_json::from_str(&text).map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))
+            serde_json::from_str(&text)
+                .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))
         })
         .collect()
 }
 
 const STOP_WORDS: &[&str] = &[
-    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as",
-    "is", "was", "were", "are", "be", "been", "it", "its", "this", "that", "these", "those", "we", "our",
-    "i", "my", "they", "their", "there", "so", "then", "had", "has", "have", "which", "into", "out", "up",
-    "not", "no", "all", "any", "some", "after", "before", "when", "while", "than", "also", "us", "did",
+    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "with",
+    "from", "as", "is", "was", "were", "are", "be", "been", "it", "its", "this", "that", "these",
+    "those", "we", "our", "i", "my", "they", "their", "there", "so", "then", "had", "has", "have",
+    "which", "into", "out", "up", "not", "no", "all", "any", "some", "after", "before", "when",
+    "while", "than", "also", "us", "did",
 ];
 
 /// Lowercased words without stop words, lightly stemmed so "timeouts" and
@@ -106,12 +108,20 @@ impl Counts {
     }
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
 }
 
 /// Per-field counts over all labelled posts, plus the ids that were labelled
@@ -143,14 +153,20 @@ pub fn score_extraction(gold: &[Gold], incidents: &[Incident]) -> ExtractionRepo
                 if spans.iter().any(|g| matches(&finding.text, g)) {
                     counts.findings_hit += 1;
                 } else {
-                    report.false_positives.push((labels.id.clone(), field.name(), finding.text.clone()));
+                    report.false_positives.push((
+                        labels.id.clone(),
+                        field.name(),
+                        finding.text.clone(),
+                    ));
                 }
             }
             for span in spans {
                 if findings.iter().any(|f| matches(&f.text, span)) {
                     counts.gold_hit += 1;
                 } else {
-                    report.misses.push((labels.id.clone(), field.name(), span.clone()));
+                    report
+                        .misses
+                        .push((labels.id.clone(), field.name(), span.clone()));
                 }
             }
         }
@@ -165,9 +181,139 @@ mod tests {
     #[test]
     fn matching_needs_overlap_both_ways() {
         let gold = "requests were timing out without any clear errors";
-        assert!(matches("Logs showed that requests were timing out without any clear errors.", gold));
-        assert!(!matches("requests were timing out", gold), "a fragment is a miss");
+        assert!(matches(
+            "Logs showed that requests were timing out without any clear errors.",
+            gold
+        ));
+        assert!(
+            !matches("requests were timing out", gold),
+            "a fragment is a miss"
+        );
         let paragraph = format!("{gold}. {}", "We then spent many long hours reading unrelated dashboards, graphs, charts, runbooks, tickets and wikis everywhere.");
         assert!(!matches(&paragraph, gold), "a whole paragraph is a miss");
+    }
+}
+
+/// One labelled query: what an engineer would type, and the incidents that
+/// answer it. `kind` is "direct" (words from the post) or "paraphrase"
+/// (shares no content word with the post).
+#[derive(Debug, Clone, Deserialize)]
+pub struct LabelledQuery {
+    pub query: String,
+    pub relevant: Vec<String>,
+    #[serde(default)]
+    pub kind: String,
+}
+
+/// Reads every `*.json` array of queries in a folder, in name order.
+pub fn load_queries(dir: &Path) -> std::io::Result<Vec<LabelledQuery>> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    let mut all = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path)?;
+        let queries: Vec<LabelledQuery> = serde_json::from_str(&text)
+            .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?;
+        all.extend(queries);
+    }
+    Ok(all)
+}
+
+/// Mean reciprocal rank and recall@5 over a set of queries.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RankScores {
+    pub queries: usize,
+    pub reciprocal_rank_sum: f64,
+    pub found_in_5: usize,
+}
+
+impl RankScores {
+    /// `ranked` is the ids a system returned, best first.
+    pub fn add(&mut self, ranked: &[String], relevant: &[String]) {
+        self.queries += 1;
+        if let Some(rank) = ranked.iter().position(|id| relevant.contains(id)) {
+            self.reciprocal_rank_sum += 1.0 / (rank + 1) as f64;
+        }
+        let found = relevant
+            .iter()
+            .filter(|r| ranked.iter().take(5).any(|id| id == *r))
+            .count();
+        if found == relevant.len() {
+            self.found_in_5 += 1;
+        }
+    }
+
+    pub fn mrr(&self) -> f64 {
+        if self.queries == 0 {
+            0.0
+        } else {
+            self.reciprocal_rank_sum / self.queries as f64
+        }
+    }
+
+    /// Share of queries whose relevant incidents all appear in the top 5.
+    pub fn recall_at_5(&self) -> f64 {
+        ratio(self.found_in_5, self.queries)
+    }
+}
+
+/// The plain baseline the search is measured against: a tantivy index over
+/// title + body with the default tokenizer, no boosts, no synonyms.
+pub struct Baseline {
+    index: tantivy::Index,
+    reader: tantivy::IndexReader,
+    id: tantivy::schema::Field,
+    title: tantivy::schema::Field,
+    body: tantivy::schema::Field,
+}
+
+impl Baseline {
+    pub fn build(records: &[crate::extract::Extracted]) -> tantivy::Result<Baseline> {
+        use tantivy::schema::{Schema, STORED, STRING, TEXT};
+        let mut builder = Schema::builder();
+        let id = builder.add_text_field("id", STRING | STORED);
+        let title = builder.add_text_field("title", TEXT);
+        let body = builder.add_text_field("body", TEXT);
+        let index = tantivy::Index::create_in_ram(builder.build());
+        let mut writer: tantivy::IndexWriter = index.writer(50_000_000)?;
+        for record in records {
+            let mut doc = tantivy::TantivyDocument::default();
+            doc.add_text(id, &record.incident.id);
+            doc.add_text(title, &record.incident.title);
+            doc.add_text(body, &record.body);
+            writer.add_document(doc)?;
+        }
+        writer.commit()?;
+        let reader = index.reader()?;
+        Ok(Baseline {
+            index,
+            reader,
+            id,
+            title,
+            body,
+        })
+    }
+
+    pub fn search(&self, query: &str, limit: usize) -> tantivy::Result<Vec<String>> {
+        use tantivy::schema::Value;
+        let parser =
+            tantivy::query::QueryParser::for_index(&self.index, vec![self.title, self.body]);
+        let (query, _) = parser.parse_query_lenient(query);
+        let searcher = self.reader.searcher();
+        let top = searcher.search(
+            &query,
+            &tantivy::collector::TopDocs::with_limit(limit).order_by_score(),
+        )?;
+        let mut ids = Vec::new();
+        for (_, address) in top {
+            let doc: tantivy::TantivyDocument = searcher.doc(address)?;
+            if let Some(id) = doc.get_first(self.id).and_then(|v| v.as_str()) {
+                ids.push(id.to_string());
+            }
+        }
+        Ok(ids)
     }
 }

@@ -19,7 +19,8 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
 
@@ -94,7 +95,10 @@ pub struct PostIndex {
 }
 
 fn corrupt(path: &Path, err: impl std::fmt::Display) -> Error {
-    Error::CorruptIndex { path: path.to_path_buf(), reason: err.to_string() }
+    Error::CorruptIndex {
+        path: path.to_path_buf(),
+        reason: err.to_string(),
+    }
 }
 
 impl PostIndex {
@@ -102,7 +106,9 @@ impl PostIndex {
     /// cannot be read.
     pub fn open(path: &Path) -> Result<PostIndex> {
         if !path.join("meta.json").is_file() {
-            return Err(Error::MissingIndex { path: path.to_path_buf() });
+            return Err(Error::MissingIndex {
+                path: path.to_path_buf(),
+            });
         }
         let index = Index::open_in_dir(path).map_err(|e| corrupt(path, e))?;
         Self::from_index(index, path)
@@ -113,7 +119,10 @@ impl PostIndex {
         if path.join("meta.json").is_file() {
             return Self::open(path);
         }
-        std::fs::create_dir_all(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        std::fs::create_dir_all(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let (schema, _) = schema();
         let index = Index::create_in_dir(path, schema).map_err(|e| corrupt(path, e))?;
         Self::from_index(index, path)
@@ -130,12 +139,19 @@ impl PostIndex {
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(|e| corrupt(path, e))?;
-        Ok(PostIndex { index, reader, fields, path: path.to_path_buf() })
+        Ok(PostIndex {
+            index,
+            reader,
+            fields,
+            path: path.to_path_buf(),
+        })
     }
 
     fn writer(&self) -> Result<IndexWriter> {
         self.index.writer(WRITER_MEMORY).map_err(|e| match e {
-            TantivyError::LockFailure(LockError::LockBusy, _) => Error::IndexLocked { path: self.path.clone() },
+            TantivyError::LockFailure(LockError::LockBusy, _) => Error::IndexLocked {
+                path: self.path.clone(),
+            },
             other => Error::Index(other),
         })
     }
@@ -155,14 +171,23 @@ impl PostIndex {
     }
 
     pub fn body_of(&self, doc: &TantivyDocument) -> String {
-        doc.get_first(self.fields.body).and_then(|v| v.as_str()).unwrap_or("").to_string()
+        doc.get_first(self.fields.body)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
     }
 
     /// One record by id.
     pub fn get(&self, id: &str) -> Result<Option<Incident>> {
         let searcher = self.reader.searcher();
-        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
-        let hits = searcher.search(&query, &tantivy::collector::TopDocs::with_limit(1).order_by_score())?;
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let hits = searcher.search(
+            &query,
+            &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+        )?;
         match hits.first() {
             Some((_, address)) => Ok(self.record_of(&searcher.doc(*address)?)),
             None => Ok(None),
@@ -283,10 +308,17 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
     let index = PostIndex::open_or_create(index_dir)?;
     let mut writer = index.writer()?;
     let old = index.manifest();
-    let fingerprint = format!("{MANIFEST_VERSION}-{EXTRACTOR_VERSION}-{}", config.fingerprint());
+    let fingerprint = format!(
+        "{MANIFEST_VERSION}-{EXTRACTOR_VERSION}-{}",
+        config.fingerprint()
+    );
     let reuse = old.fingerprint == fingerprint;
 
-    let mut manifest = Manifest { version: MANIFEST_VERSION, fingerprint, posts: BTreeMap::new() };
+    let mut manifest = Manifest {
+        version: MANIFEST_VERSION,
+        fingerprint,
+        posts: BTreeMap::new(),
+    };
     let mut kept_ids: HashMap<String, String> = HashMap::new(); // id → key
     let mut changed = Vec::new();
     for raw in &corpus.posts {
@@ -323,7 +355,10 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
             report.skipped.push(Problem {
                 source: extracted.incident.source.clone(),
                 line: extracted.incident.line,
-                reason: format!("duplicate id `{id}` (already used by {}); post skipped", other.replace('#', ":")),
+                reason: format!(
+                    "duplicate id `{id}` (already used by {}); post skipped",
+                    other.replace('#', ":")
+                ),
             });
             continue;
         }
@@ -342,7 +377,9 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
         } else {
             report.added += 1;
         }
-        manifest.posts.insert(record.key.clone(), (record.hash.clone(), id.clone()));
+        manifest
+            .posts
+            .insert(record.key.clone(), (record.hash.clone(), id.clone()));
     }
     for id in old_ids {
         if !new_ids.contains(id) {

@@ -17,10 +17,22 @@ use clap::{Parser, Subcommand};
 #[command(name = "pmkb", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// Directory holding the postmortems (.md, .markdown, .txt; walked recursively).
-    #[arg(long, global = true, default_value = "posts", value_name = "DIR", env = "PMKB_POSTS")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "posts",
+        value_name = "DIR",
+        env = "PMKB_POSTS"
+    )]
     pub posts: PathBuf,
     /// Directory holding the search index (generated; safe to delete).
-    #[arg(long, global = true, default_value = "index", value_name = "DIR", env = "PMKB_INDEX")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "index",
+        value_name = "DIR",
+        env = "PMKB_INDEX"
+    )]
     pub index: PathBuf,
     #[command(subcommand)]
     pub command: Command,

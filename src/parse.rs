@@ -75,7 +75,11 @@ pub fn parse(raw: &RawPost) -> Result<Document, Problem> {
         line,
         reason: reason.to_string(),
     };
-    let mut lines: Vec<String> = raw.text.split('\n').map(|l| l.trim_end_matches('\r').to_string()).collect();
+    let mut lines: Vec<String> = raw
+        .text
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r').to_string())
+        .collect();
     let mut warnings = Vec::new();
 
     let front = match front_matter::split(&lines) {
@@ -89,7 +93,10 @@ pub fn parse(raw: &RawPost) -> Result<Document, Problem> {
                 Err(err) => {
                     warnings.push(problem(
                         raw.text_line + block.start + err.line,
-                        &format!("front matter does not parse ({}); the post was imported without it", err.reason),
+                        &format!(
+                            "front matter does not parse ({}); the post was imported without it",
+                            err.reason
+                        ),
                     ));
                     FrontMatter::default()
                 }
@@ -109,7 +116,13 @@ pub fn parse(raw: &RawPost) -> Result<Document, Problem> {
         return Err(problem(raw.line, "post has a title but no body"));
     }
     let first_text: String = body.chars().take(600).collect();
-    let date = find_date(&front, raw.slug.as_deref(), title.as_deref(), &raw.file_stem, &first_text);
+    let date = find_date(
+        &front,
+        raw.slug.as_deref(),
+        title.as_deref(),
+        &raw.file_stem,
+        &first_text,
+    );
     Ok(Document {
         source: raw.source.clone(),
         line: raw.line,
@@ -125,7 +138,12 @@ pub fn parse(raw: &RawPost) -> Result<Document, Problem> {
 }
 
 fn clean_title(text: &str) -> Option<String> {
-    let title = text.trim().trim_start_matches('#').trim().trim_matches('*').trim();
+    let title = text
+        .trim()
+        .trim_start_matches('#')
+        .trim()
+        .trim_matches('*')
+        .trim();
     let title = collapse_whitespace(title);
     (!title.is_empty()).then_some(title)
 }
@@ -138,7 +156,8 @@ fn take_title(lines: &mut [String], front: &FrontMatter, transcript: bool) -> Op
 
     if let Some(first) = first {
         let line = lines[first].trim();
-        let is_h1 = line.starts_with("# ") || (line.starts_with("## ") && title.is_none() && !transcript);
+        let is_h1 =
+            line.starts_with("# ") || (line.starts_with("## ") && title.is_none() && !transcript);
         if transcript && title.is_none() {
             // In a transcript the line after `$ cat` is always the title.
             title = clean_title(line);
@@ -159,7 +178,9 @@ fn take_title(lines: &mut [String], front: &FrontMatter, transcript: bool) -> Op
         .take(5)
         .find_map(|(i, l)| {
             let t = l.trim().trim_start_matches("**");
-            let rest = t.strip_prefix("Title:").or_else(|| t.strip_prefix("title:"))?;
+            let rest = t
+                .strip_prefix("Title:")
+                .or_else(|| t.strip_prefix("title:"))?;
             Some((i, rest.trim_start_matches("**").trim().to_string()))
         });
     if let Some((index, text)) = explicit {
@@ -177,7 +198,12 @@ fn take_title(lines: &mut [String], front: &FrontMatter, transcript: bool) -> Op
         let line = lines[first].trim();
         let rest_has_text = lines[first + 1..].iter().any(|l| !l.trim().is_empty());
         let words = line.split_whitespace().count();
-        if rest_has_text && words <= 14 && line.len() <= 120 && !ends_sentence(line) && !line.starts_with(['-', '*', '|', '`', '>']) {
+        if rest_has_text
+            && words <= 14
+            && line.len() <= 120
+            && !ends_sentence(line)
+            && !line.starts_with(['-', '*', '|', '`', '>'])
+        {
             title = clean_title(line);
             lines[first].clear();
         }
@@ -198,16 +224,54 @@ fn ends_sentence(line: &str) -> bool {
 /// Words that make a short standalone line read as a section heading even
 /// when it is not in Title Case ("What went wrong").
 const HEADING_WORDS: &[&str] = &[
-    "issue", "problem", "fix", "fixes", "setup", "cause", "causes", "resolution", "impact", "lessons",
-    "lesson", "reflection", "background", "timeline", "summary", "investigation", "dive", "aftermath",
-    "moment", "debugging", "diagnosis", "detection", "takeaways", "conclusion", "epilogue", "outcome",
-    "solution", "symptoms", "symptom", "context", "mitigation", "remediation", "trigger", "recovery",
-    "wrong", "learned", "happened", "followups", "follow-ups", "actions", "items", "overview", "analysis",
+    "issue",
+    "problem",
+    "fix",
+    "fixes",
+    "setup",
+    "cause",
+    "causes",
+    "resolution",
+    "impact",
+    "lessons",
+    "lesson",
+    "reflection",
+    "background",
+    "timeline",
+    "summary",
+    "investigation",
+    "dive",
+    "aftermath",
+    "moment",
+    "debugging",
+    "diagnosis",
+    "detection",
+    "takeaways",
+    "conclusion",
+    "epilogue",
+    "outcome",
+    "solution",
+    "symptoms",
+    "symptom",
+    "context",
+    "mitigation",
+    "remediation",
+    "trigger",
+    "recovery",
+    "wrong",
+    "learned",
+    "happened",
+    "followups",
+    "follow-ups",
+    "actions",
+    "items",
+    "overview",
+    "analysis",
 ];
 
 const SMALL_WORDS: &[&str] = &[
-    "a", "an", "the", "of", "in", "on", "to", "and", "or", "for", "at", "by", "with", "is", "it", "vs",
-    "from", "into", "as", "but", "nor", "so", "up", "out",
+    "a", "an", "the", "of", "in", "on", "to", "and", "or", "for", "at", "by", "with", "is", "it",
+    "vs", "from", "into", "as", "but", "nor", "so", "up", "out",
 ];
 
 /// A short line standing alone that names a section: few words, no final
@@ -219,7 +283,8 @@ fn looks_like_bare_heading(line: &str) -> bool {
     if words.is_empty() || words.len() > 8 || line.chars().count() > 60 {
         return false;
     }
-    if ends_sentence(line) || line.contains(['.', ',', ';', '!', '?', '`', '|', '=', '(', '{', '<']) {
+    if ends_sentence(line) || line.contains(['.', ',', ';', '!', '?', '`', '|', '=', '(', '{', '<'])
+    {
         return false;
     }
     let first = line.chars().next().unwrap_or(' ');
@@ -227,7 +292,10 @@ fn looks_like_bare_heading(line: &str) -> bool {
         return false;
     }
     let lower = line.to_lowercase();
-    if lower.split(|c: char| !c.is_alphanumeric() && c != '-').any(|w| HEADING_WORDS.contains(&w)) {
+    if lower
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .any(|w| HEADING_WORDS.contains(&w))
+    {
         return true;
     }
     let significant: Vec<&&str> = words
@@ -239,7 +307,11 @@ fn looks_like_bare_heading(line: &str) -> bool {
     }
     let capitalised = significant
         .iter()
-        .filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()))
+        .filter(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        })
         .count();
     // One capitalised word is just the start of a sentence ("Resolved"); it
     // takes two, or a heading word above, to look like a heading.
@@ -251,48 +323,60 @@ fn looks_like_bare_heading(line: &str) -> bool {
 fn line_label(raw_line: &str) -> Option<(String, bool)> {
     let mut line = raw_line.trim_start();
     // List and quote markers, but not the `**` of a bold label.
-    while let Some(rest) = ["- ", "* ", "+ ", "> ", "[ ] ", "[x] "].iter().find_map(|m| line.strip_prefix(m)) {
+    while let Some(rest) = ["- ", "* ", "+ ", "> ", "[ ] ", "[x] "]
+        .iter()
+        .find_map(|m| line.strip_prefix(m))
+    {
         line = rest.trim_start();
     }
     let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     if digits > 0 {
-        if let Some(rest) = line[digits..].strip_prefix(". ").or_else(|| line[digits..].strip_prefix(") ")) {
+        if let Some(rest) = line[digits..]
+            .strip_prefix(". ")
+            .or_else(|| line[digits..].strip_prefix(") "))
+        {
             line = rest.trim_start();
         }
     }
-    let (label, bold) = if let Some(rest) = line.strip_prefix("**").or_else(|| line.strip_prefix("__")) {
-        let end = rest.find("**").or_else(|| rest.find("__"))?;
-        let inner = &rest[..end];
-        let after = &rest[end + 2..];
-        if let Some(l) = inner.strip_suffix(':') {
-            (l, true)
-        } else if after.starts_with(':') {
-            (inner, true)
+    let (label, bold) =
+        if let Some(rest) = line.strip_prefix("**").or_else(|| line.strip_prefix("__")) {
+            let end = rest.find("**").or_else(|| rest.find("__"))?;
+            let inner = &rest[..end];
+            let after = &rest[end + 2..];
+            if let Some(l) = inner.strip_suffix(':') {
+                (l, true)
+            } else if after.starts_with(':') {
+                (inner, true)
+            } else {
+                return None;
+            }
         } else {
-            return None;
-        }
-    } else {
-        let colon = line.find(':')?;
-        let label = &line[..colon];
-        let after = &line[colon + 1..];
-        if !(after.is_empty() || after.starts_with(' ')) {
-            return None;
-        }
-        (label, false)
-    };
+            let colon = line.find(':')?;
+            let label = &line[..colon];
+            let after = &line[colon + 1..];
+            if !(after.is_empty() || after.starts_with(' ')) {
+                return None;
+            }
+            (label, false)
+        };
     let label = label.trim();
     let words = label.split_whitespace().count();
     let max_words = if bold { 5 } else { 3 };
     if words == 0 || words > max_words {
         return None;
     }
-    if !label.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '/' || c == '&' || c == '-' || c == '\'') {
+    if !label
+        .chars()
+        .all(|c| c.is_alphabetic() || c == ' ' || c == '/' || c == '&' || c == '-' || c == '\'')
+    {
         return None;
     }
     if !bold && !label.chars().next().is_some_and(char::is_uppercase) {
         return None;
     }
-    let alone = line.trim_end().ends_with(':') || line.trim_end().ends_with(":**") || line.trim_end().ends_with("**:");
+    let alone = line.trim_end().ends_with(':')
+        || line.trim_end().ends_with(":**")
+        || line.trim_end().ends_with("**:");
     Some((label.to_string(), alone))
 }
 
@@ -371,12 +455,20 @@ impl<'a> Builder<'a> {
     fn raw_line(&self, offset: usize) -> &str {
         let index = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[index];
-        let end = self.line_starts.get(index + 1).map_or(self.body.len(), |e| e - 1);
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .map_or(self.body.len(), |e| e - 1);
         self.body.get(start..end).unwrap_or("")
     }
 
     fn open(&mut self, heading: String, kind: HeadingKind, line: usize, persistent: bool) {
-        self.sections.push(Section { heading, kind, line, sentences: Vec::new() });
+        self.sections.push(Section {
+            heading,
+            kind,
+            line,
+            sentences: Vec::new(),
+        });
         if persistent {
             self.enclosing = self.sections.len() - 1;
         }
@@ -434,10 +526,15 @@ impl<'a> Builder<'a> {
                     continue;
                 }
             }
-            let prev_ends = index == 0 || ends_sentence(&unit.plain[lines[index - 1].0..lines[index - 1].1]);
+            let prev_ends =
+                index == 0 || ends_sentence(&unit.plain[lines[index - 1].0..lines[index - 1].1]);
             if !in_list && !in_table && prev_ends && looks_like_bare_heading(text) {
                 let next_ok = lines.get(index + 1).is_none_or(|&(s, e)| {
-                    unit.plain[s..e].trim_start().chars().next().is_some_and(|c| !c.is_lowercase())
+                    unit.plain[s..e]
+                        .trim_start()
+                        .chars()
+                        .next()
+                        .is_some_and(|c| !c.is_lowercase())
                 });
                 if next_ok {
                     self.flush_text(&unit, pending.take(), start, in_list);
@@ -455,13 +552,20 @@ impl<'a> Builder<'a> {
             // A label in front of a paragraph names that paragraph only.
             let parent = &self.sections[self.enclosing];
             let (heading, kind, line) = (parent.heading.clone(), parent.kind, parent.line);
-            self.sections.push(Section { heading, kind, line, sentences: Vec::new() });
+            self.sections.push(Section {
+                heading,
+                kind,
+                line,
+                sentences: Vec::new(),
+            });
         }
     }
 
     fn flush_text(&mut self, unit: &Unit, start: Option<usize>, end: usize, in_list: bool) {
         let Some(start) = start else { return };
-        let Some(text) = unit.plain.get(start..end) else { return };
+        let Some(text) = unit.plain.get(start..end) else {
+            return;
+        };
         // Same length, so offsets still line up; a newline would otherwise
         // end a sentence in the middle of a wrapped paragraph.
         let text = text.replace('\n', " ");
@@ -473,7 +577,10 @@ impl<'a> Builder<'a> {
             }
             // Glue back fragments the segmenter cut after an abbreviation.
             if let Some(last) = merged.last_mut() {
-                if clean.split_whitespace().count() < 2 || ends_with_abbreviation(&last.1) || open_quote(&last.1) {
+                if clean.split_whitespace().count() < 2
+                    || ends_with_abbreviation(&last.1)
+                    || open_quote(&last.1)
+                {
                     last.1.push(' ');
                     last.1.push_str(&clean);
                     continue;
@@ -483,7 +590,11 @@ impl<'a> Builder<'a> {
         }
         for (offset, text) in merged {
             let line = self.line_of(unit.source_offset(offset));
-            self.current().sentences.push(Sentence { text, line, in_list });
+            self.current().sentences.push(Sentence {
+                text,
+                line,
+                in_list,
+            });
         }
     }
 }
@@ -495,11 +606,14 @@ fn leading_ws(text: &str) -> usize {
 /// A sentence boundary inside a quotation ("Unable to connect. Please try
 /// again.") is not the end of the writer's sentence.
 fn open_quote(sentence: &str) -> bool {
-    sentence.matches('"').count() % 2 == 1 || sentence.matches('“').count() > sentence.matches('”').count()
+    sentence.matches('"').count() % 2 == 1
+        || sentence.matches('“').count() > sentence.matches('”').count()
 }
 
 fn ends_with_abbreviation(sentence: &str) -> bool {
-    const ABBREVIATIONS: &[&str] = &["e.g.", "i.e.", "etc.", "vs.", "approx.", "mr.", "dr.", "ms.", "no.", "fig.", "cf."];
+    const ABBREVIATIONS: &[&str] = &[
+        "e.g.", "i.e.", "etc.", "vs.", "approx.", "mr.", "dr.", "ms.", "no.", "fig.", "cf.",
+    ];
     let last = sentence.rsplit(' ').next().unwrap_or("").to_lowercase();
     ABBREVIATIONS.contains(&last.as_str())
 }
@@ -514,7 +628,8 @@ pub fn sections_of(body: &str, first_line: usize) -> (Vec<Section>, String) {
     let mut in_table = false;
     let mut in_code = false;
 
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
@@ -541,7 +656,9 @@ pub fn sections_of(body: &str, first_line: usize) -> (Vec<Section>, String) {
             Event::Start(Tag::Table(_)) => in_table = true,
             Event::End(TagEnd::Table) => in_table = false,
             Event::Start(Tag::Paragraph | Tag::Item | Tag::TableCell | Tag::BlockQuote(_))
-            | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_)) => {
+            | Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
+            ) => {
                 builder.block(std::mem::take(&mut unit), list_depth > 0, in_table);
             }
             Event::Text(text) => {
@@ -557,7 +674,11 @@ pub fn sections_of(body: &str, first_line: usize) -> (Vec<Section>, String) {
         }
     }
     builder.block(unit, false, false);
-    let Builder { mut sections, plain, .. } = builder;
+    let Builder {
+        mut sections,
+        plain,
+        ..
+    } = builder;
     sections.retain(|s| !s.sentences.is_empty() || s.kind != HeadingKind::None);
     (sections, plain)
 }
@@ -567,12 +688,18 @@ mod tests {
     use super::*;
 
     fn headings(body: &str) -> Vec<String> {
-        sections_of(body, 1).0.into_iter().map(|s| s.heading).filter(|h| !h.is_empty()).collect()
+        sections_of(body, 1)
+            .0
+            .into_iter()
+            .map(|s| s.heading)
+            .filter(|h| !h.is_empty())
+            .collect()
     }
 
     #[test]
     fn bare_lines_become_headings() {
-        let body = "We moved to the cloud.\nThe Issue\nRequests timed out.\nThe Fix\nWe added a cache.\n";
+        let body =
+            "We moved to the cloud.\nThe Issue\nRequests timed out.\nThe Fix\nWe added a cache.\n";
         assert_eq!(headings(body), ["The Issue", "The Fix"]);
     }
 
@@ -580,7 +707,8 @@ mod tests {
     fn short_sentences_without_a_full_stop_stay_sentences() {
         let body = "We restarted it all.\nThen it hit me\nThe pool was too small.\n";
         assert!(headings(body).is_empty());
-        let body = "The cache was cold, and we waited for the\nWarm Up Job to finish before retrying.\n";
+        let body =
+            "The cache was cold, and we waited for the\nWarm Up Job to finish before retrying.\n";
         assert!(headings(body).is_empty());
     }
 
@@ -588,7 +716,10 @@ mod tests {
     fn labels_and_markdown_headings() {
         let body = "## Root Cause\n\nThe pool was small.\n\n**Fix:** raised the pool size.\n\nMore text.\n";
         let (sections, _) = sections_of(body, 10);
-        let names: Vec<_> = sections.iter().map(|s| (s.heading.as_str(), s.sentences.len())).collect();
+        let names: Vec<_> = sections
+            .iter()
+            .map(|s| (s.heading.as_str(), s.sentences.len()))
+            .collect();
         assert_eq!(names, [("Root Cause", 1), ("Fix", 1), ("Root Cause", 1)]);
         assert_eq!(sections[0].sentences[0].line, 12);
         assert_eq!(sections[1].sentences[0].text, "raised the pool size.");
@@ -596,10 +727,21 @@ mod tests {
 
     #[test]
     fn sentences_keep_their_lines_across_wrapped_paragraphs() {
-        let body = "First sentence here.\nSecond one starts\nand wraps. Third.\n\n```\ncode: here\n```\n";
+        let body =
+            "First sentence here.\nSecond one starts\nand wraps. Third.\n\n```\ncode: here\n```\n";
         let (sections, plain) = sections_of(body, 5);
-        let sentences: Vec<_> = sections[0].sentences.iter().map(|s| (s.text.as_str(), s.line)).collect();
-        assert_eq!(sentences, [("First sentence here.", 5), ("Second one starts and wraps. Third.", 6)]);
+        let sentences: Vec<_> = sections[0]
+            .sentences
+            .iter()
+            .map(|s| (s.text.as_str(), s.line))
+            .collect();
+        assert_eq!(
+            sentences,
+            [
+                ("First sentence here.", 5),
+                ("Second one starts and wraps. Third.", 6)
+            ]
+        );
         assert!(plain.contains("code: here"));
     }
 }

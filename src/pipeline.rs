@@ -47,12 +47,18 @@ pub fn extract_posts<'a>(posts: impl IntoIterator<Item = &'a RawPost>, config: &
             out.problems.push(Problem {
                 source: raw.source.clone(),
                 line: raw.line,
-                reason: format!("duplicate id `{id}` (already used by {source}:{line}); post skipped"),
+                reason: format!(
+                    "duplicate id `{id}` (already used by {source}:{line}); post skipped"
+                ),
             });
             continue;
         }
         first_with_id.insert(id, (raw.source.clone(), raw.line));
-        out.records.push(Record { key: raw.key(), hash: raw.content_hash(), extracted });
+        out.records.push(Record {
+            key: raw.key(),
+            hash: raw.content_hash(),
+            extracted,
+        });
     }
     out
 }

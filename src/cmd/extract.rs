@@ -30,7 +30,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     for problem in &problems {
         eprintln!("error: {problem}");
     }
-    let incidents: Vec<_> = records.records.iter().map(|r| &r.extracted.incident).collect();
+    let incidents: Vec<_> = records
+        .records
+        .iter()
+        .map(|r| &r.extracted.incident)
+        .collect();
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &incidents)?;
@@ -44,5 +48,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
             output::write_incident(&mut out, incident, &style)?;
         }
     }
-    Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -37,7 +37,9 @@ impl Progress for Bar {
 pub fn run(cli: &Cli, _args: &Args) -> Result<ExitCode> {
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(0);
-        if let Ok(style) = ProgressStyle::with_template("{spinner} extracting {pos}/{len} posts {wide_bar} {eta}") {
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} extracting {pos}/{len} posts {wide_bar} {eta}")
+        {
             bar.set_style(style);
         }
         bar
@@ -49,8 +51,13 @@ pub fn run(cli: &Cli, _args: &Args) -> Result<ExitCode> {
 }
 
 pub fn import(cli: &Cli, progress: &dyn Progress) -> Result<ImportReport> {
-    index::import(&cli.posts, &cli.index, progress)
-        .with_context(|| format!("importing {} into {}", cli.posts.display(), cli.index.display()))
+    index::import(&cli.posts, &cli.index, progress).with_context(|| {
+        format!(
+            "importing {} into {}",
+            cli.posts.display(),
+            cli.index.display()
+        )
+    })
 }
 
 /// Problems go to stderr, one line each; the summary goes to stdout.

@@ -27,5 +27,13 @@ pub fn report_error(err: &anyhow::Error) -> ExitCode {
         line.push_str(&format!(": {cause}"));
     }
     eprintln!("{line}");
-    ExitCode::FAILURE
+    // A query that cannot be parsed is a usage mistake, like a bad flag.
+    let usage = err
+        .chain()
+        .any(|e| matches!(e.downcast_ref::<pmkb::Error>(), Some(pmkb::Error::Query(_))));
+    if usage {
+        ExitCode::from(2)
+    } else {
+        ExitCode::FAILURE
+    }
 }

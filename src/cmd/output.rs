@@ -12,7 +12,9 @@ pub struct Style {
 impl Style {
     pub fn detect() -> Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style { color: !no_color && std::io::stdout().is_terminal() }
+        Style {
+            color: !no_color && std::io::stdout().is_terminal(),
+        }
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
@@ -40,31 +42,52 @@ impl Style {
         };
         self.paint(code, &format!("{name:>8}"))
     }
-
-    /// Turns `<mark>` highlights from the search stage into terminal bold.
-    pub fn highlight(&self, html: &str) -> String {
-        let (on, off) = if self.color { ("\x1b[1;4m", "\x1b[0m") } else { ("", "") };
-        html.replace("<mark>", on).replace("</mark>", off)
-    }
 }
 
-pub fn write_incident(out: &mut impl Write, incident: &Incident, style: &Style) -> std::io::Result<()> {
+pub fn write_incident(
+    out: &mut impl Write,
+    incident: &Incident,
+    style: &Style,
+) -> std::io::Result<()> {
     writeln!(out, "{}", style.title(&incident.title))?;
     let date = incident.date.as_deref().unwrap_or("date unknown");
-    writeln!(out, "{}", style.dim(&format!("{} · {} · {}:{}", incident.id, date, incident.source, incident.line)))?;
+    writeln!(
+        out,
+        "{}",
+        style.dim(&format!(
+            "{} · {} · {}:{}",
+            incident.id, date, incident.source, incident.line
+        ))
+    )?;
     if !incident.summary.is_empty() {
         writeln!(out, "  {}", incident.summary)?;
     }
     for field in Field::ALL {
         for finding in incident.findings(field) {
-            writeln!(out, "{} {} {}", style.label(field), finding.text, style.dim(&format!("(line {})", finding.line)))?;
+            writeln!(
+                out,
+                "{} {} {}",
+                style.label(field),
+                finding.text,
+                style.dim(&format!("(line {})", finding.line))
+            )?;
         }
     }
     if !incident.technologies.is_empty() {
-        writeln!(out, "{} {}", style.dim("    tech"), incident.technologies.join(", "))?;
+        writeln!(
+            out,
+            "{} {}",
+            style.dim("    tech"),
+            incident.technologies.join(", ")
+        )?;
     }
     if !incident.tags.is_empty() {
-        writeln!(out, "{} {}", style.dim("    tags"), incident.tags.join(", "))?;
+        writeln!(
+            out,
+            "{} {}",
+            style.dim("    tags"),
+            incident.tags.join(", ")
+        )?;
     }
     Ok(())
 }

@@ -3,8 +3,8 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use pmkb::index::PostIndex;
 use pmkb::incident::Field;
+use pmkb::index::PostIndex;
 use pmkb::search::DEFAULT_LIMIT;
 
 use super::output::Style;
@@ -40,14 +40,25 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     }
     let style = Style::detect();
     if results.hits.is_empty() {
-        writeln!(out, "no incidents match `{query}`; try fewer or other words (e.g. the error message)")?;
+        writeln!(
+            out,
+            "no incidents match `{query}`; try fewer or other words (e.g. the error message)"
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     for (rank, hit) in results.hits.iter().enumerate() {
         let date = hit.date.as_deref().unwrap_or("date unknown");
         writeln!(out, "{}. {}", rank + 1, style.title(&hit.title))?;
-        writeln!(out, "   {}", style.dim(&format!("{date} · {} · score {:.2}", hit.id, hit.score)))?;
-        for (field, texts) in [(Field::Symptoms, &hit.symptoms), (Field::Causes, &hit.causes), (Field::Fixes, &hit.fixes)] {
+        writeln!(
+            out,
+            "   {}",
+            style.dim(&format!("{date} · {} · score {:.2}", hit.id, hit.score))
+        )?;
+        for (field, texts) in [
+            (Field::Symptoms, &hit.symptoms),
+            (Field::Causes, &hit.causes),
+            (Field::Fixes, &hit.fixes),
+        ] {
             for text in texts {
                 writeln!(out, "  {} {}", style.label(field), text)?;
             }
@@ -55,6 +66,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         writeln!(out)?;
     }
     let shown = results.hits.len();
-    writeln!(out, "{}", style.dim(&format!("{shown} of {} incidents in {:.2} ms", results.total, results.took_ms)))?;
+    writeln!(
+        out,
+        "{}",
+        style.dim(&format!(
+            "{shown} of {} incidents in {:.2} ms",
+            results.total, results.took_ms
+        ))
+    )?;
     Ok(ExitCode::SUCCESS)
 }

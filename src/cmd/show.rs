@@ -20,7 +20,9 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let index = PostIndex::open(&cli.index)?;
-    let record = index.get(&args.id)?.ok_or_else(|| Error::UnknownId(args.id.clone()))?;
+    let record = index
+        .get(&args.id)?
+        .ok_or_else(|| Error::UnknownId(args.id.clone()))?;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &record)?;

@@ -35,7 +35,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     }
     for hit in &results.hits {
         let date = hit.date.as_deref().unwrap_or("date unknown");
-        writeln!(out, "{} {}", style.title(&hit.title), style.dim(&format!("({date} · {})", hit.id)))?;
+        writeln!(
+            out,
+            "{} {}",
+            style.title(&hit.title),
+            style.dim(&format!("({date} · {})", hit.id))
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

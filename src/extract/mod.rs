@@ -45,9 +45,15 @@ struct Scored<'a> {
 }
 
 pub fn extract(doc: &Document, config: &Config) -> Extracted {
-    let title = doc.title.clone().unwrap_or_else(|| humanize(&doc.file_stem));
+    let title = doc
+        .title
+        .clone()
+        .unwrap_or_else(|| humanize(&doc.file_stem));
     let sentences: Vec<(&Section, &Sentence)> = doc.sentences().collect();
-    let lowered: Vec<String> = sentences.iter().map(|(_, s)| s.text.to_lowercase()).collect();
+    let lowered: Vec<String> = sentences
+        .iter()
+        .map(|(_, s)| s.text.to_lowercase())
+        .collect();
     let confirmed = confirmed_guesses(&lowered);
     let total = sentences.len().max(1);
 
@@ -75,8 +81,22 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
             continue;
         }
         add_technologies(&mut technologies, &sentence.text);
-        if let Some((field, score)) = classify(section, sentence, lower, order, total, confirmed.contains(&order), config) {
-            scored.push(Scored { section, sentence, order, field, score });
+        if let Some((field, score)) = classify(
+            section,
+            sentence,
+            lower,
+            order,
+            total,
+            confirmed.contains(&order),
+            config,
+        ) {
+            scored.push(Scored {
+                section,
+                sentence,
+                order,
+                field,
+                score,
+            });
         }
     }
 
@@ -92,7 +112,12 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
         fixes: Vec::new(),
         lessons: Vec::new(),
         technologies,
-        tags: dedupe(doc.front.list("tags").into_iter().chain(doc.front.list("keywords"))),
+        tags: dedupe(
+            doc.front
+                .list("tags")
+                .into_iter()
+                .chain(doc.front.list("keywords")),
+        ),
         services: dedupe(
             ["services", "service", "company", "product"]
                 .iter()
@@ -104,7 +129,10 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
         incident.findings_mut(field).extend(select(&scored, field));
     }
     incident.summary = summary(doc, &incident);
-    Extracted { incident, body: doc.body.clone() }
+    Extracted {
+        incident,
+        body: doc.body.clone(),
+    }
 }
 
 /// Scores one sentence and returns the field it belongs to, if any.
@@ -122,7 +150,12 @@ fn classify(
         HeadingKind::None => vec![SectionRole::Unknown],
         _ => roles(&section.heading, &config.sections),
     };
-    let mapped = roles.iter().any(|r| matches!(r, SectionRole::Symptoms | SectionRole::Causes | SectionRole::Fixes));
+    let mapped = roles.iter().any(|r| {
+        matches!(
+            r,
+            SectionRole::Symptoms | SectionRole::Causes | SectionRole::Fixes
+        )
+    });
     let min_words = if mapped { 3 } else { 5 };
     // A question is not a finding, and a line ending in ':' only introduces
     // what follows it (a log excerpt, a list).
@@ -141,7 +174,7 @@ fn classify(
         HeadingKind::Bare => BARE_HEADING_PRIOR,
         _ => HEADING_PRIOR,
     };
-        let mut threshold = THRESHOLD;
+    let mut threshold = THRESHOLD;
     for role in &roles {
         match role {
             SectionRole::Symptoms => symptom += prior,
@@ -169,9 +202,19 @@ fn classify(
         cause *= 0.35;
         fix *= 0.35;
     }
-    let (field, score) = [(Field::Symptoms, symptom), (Field::Causes, cause), (Field::Fixes, fix)]
-        .into_iter()
-        .fold((Field::Symptoms, f32::MIN), |best, next| if next.1 > best.1 { next } else { best });
+    let (field, score) = [
+        (Field::Symptoms, symptom),
+        (Field::Causes, cause),
+        (Field::Fixes, fix),
+    ]
+    .into_iter()
+    .fold((Field::Symptoms, f32::MIN), |best, next| {
+        if next.1 > best.1 {
+            next
+        } else {
+            best
+        }
+    });
     (score >= threshold).then_some((field, score))
 }
 
@@ -181,13 +224,15 @@ fn confirmed_guesses(lowered: &[String]) -> HashSet<usize> {
     let mut confirmed = HashSet::new();
     for (i, text) in lowered.iter().enumerate() {
         let confirms_a_guess = cues::any(text, cues::CONFIRM)
-            && ["hypothes", "theory", "suspicion", "hunch", "guess"].iter().any(|w| text.contains(w));
+            && ["hypothes", "theory", "suspicion", "hunch", "guess"]
+                .iter()
+                .any(|w| text.contains(w));
         if !confirms_a_guess {
             continue;
         }
-        let guess = (i.saturating_sub(6)..i)
-            .rev()
-            .find(|&j| cues::any(&lowered[j], cues::HEDGE) && cues::score(&lowered[j], cues::CAUSE) > 0.0);
+        let guess = (i.saturating_sub(6)..i).rev().find(|&j| {
+            cues::any(&lowered[j], cues::HEDGE) && cues::score(&lowered[j], cues::CAUSE) > 0.0
+        });
         if let Some(j) = guess {
             confirmed.insert(j);
         }
@@ -204,7 +249,9 @@ fn select(scored: &[Scored], field: Field) -> Vec<Finding> {
     let mut seen = HashSet::new();
     let mut chosen: Vec<&Scored> = Vec::new();
     for candidate in candidates {
-        let count = per_section.entry(candidate.section as *const Section).or_default();
+        let count = per_section
+            .entry(candidate.section as *const Section)
+            .or_default();
         if *count >= MAX_PER_SECTION || chosen.len() >= MAX_PER_FIELD {
             continue;
         }
@@ -239,10 +286,16 @@ fn choose_id(doc: &Document) -> String {
 }
 
 fn humanize(stem: &str) -> String {
-    let words: Vec<&str> = stem.split(['-', '_', ' ']).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = stem
+        .split(['-', '_', ' '])
+        .filter(|w| !w.is_empty())
+        .collect();
     let text = words.join(" ");
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn dedupe(values: impl Iterator<Item = String>) -> Vec<String> {
@@ -255,14 +308,24 @@ const SUMMARY_CHARS: usize = 400;
 /// One or two sentences a reader can take in at a glance: the post's own
 /// summary when it has one, else what was seen and why.
 fn summary(doc: &Document, incident: &Incident) -> String {
-    if let Some(text) = doc.front.text("summary").or_else(|| doc.front.text("description")) {
+    if let Some(text) = doc
+        .front
+        .text("summary")
+        .or_else(|| doc.front.text("description"))
+    {
         return clip(&first_sentences(text, 2));
     }
     let summary_section = doc.sections.iter().find(|s| {
-        s.kind != HeadingKind::None && roles(&s.heading, &Default::default()).contains(&SectionRole::Summary)
+        s.kind != HeadingKind::None
+            && roles(&s.heading, &Default::default()).contains(&SectionRole::Summary)
     });
     if let Some(section) = summary_section.filter(|s| !s.sentences.is_empty()) {
-        let text: Vec<&str> = section.sentences.iter().take(2).map(|s| s.text.as_str()).collect();
+        let text: Vec<&str> = section
+            .sentences
+            .iter()
+            .take(2)
+            .map(|s| s.text.as_str())
+            .collect();
         return clip(&text.join(" "));
     }
     let parts: Vec<&str> = [&incident.symptoms, &incident.causes]
@@ -272,7 +335,10 @@ fn summary(doc: &Document, incident: &Incident) -> String {
     if !parts.is_empty() {
         return clip(&parts.join(" "));
     }
-    doc.sentences().next().map(|(_, s)| clip(&s.text)).unwrap_or_default()
+    doc.sentences()
+        .next()
+        .map(|(_, s)| clip(&s.text))
+        .unwrap_or_default()
 }
 
 fn first_sentences(text: &str, n: usize) -> String {
@@ -286,6 +352,9 @@ fn clip(text: &str) -> String {
         return text.to_string();
     }
     let cut: String = text.chars().take(SUMMARY_CHARS).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head).to_string();
+    let cut = cut
+        .rsplit_once(' ')
+        .map_or(cut.as_str(), |(head, _)| head)
+        .to_string();
     format!("{cut}…")
 }

@@ -23,12 +23,103 @@ pub enum SectionRole {
 // Checked in this order, so "What went wrong" is a cause before "wrong"
 // could mean anything else, and "Lessons learned" never reads as a fix.
 const RULES: &[(SectionRole, &[&str])] = &[
-    (SectionRole::Lessons, &["lesson", "reflection", "went well", "got lucky", "takeaway", "learned", "learnings", "what we learned"]),
-    (SectionRole::Summary, &["summary", "tl;dr", "tldr", "overview", "executive"]),
-    (SectionRole::Context, &["setup", "background", "timeline", "context", "about", "environment", "architecture", "glossary", "appendix", "references"]),
-    (SectionRole::Causes, &["root cause", "cause", "trigger", "contributing", "contributor", "leadup", "lead-up", "five whys", "5 whys", "what went wrong", "eureka", "why", "culprit", "proximate", "analysis"]),
-    (SectionRole::Fixes, &["resolution", "fix", "mitigation", "remediation", "recovery", "repair", "response", "corrective", "action item", "follow-up", "follow up", "followup", "next step", "prevention", "solution", "workaround", "resolved", "actions", "what we changed", "what we did"]),
-    (SectionRole::Symptoms, &["symptom", "impact", "what happened", "issue", "problem", "detection", "fault", "chain of events", "diagnosis", "what broke", "outage", "incident", "observed", "customer", "user"]),
+    (
+        SectionRole::Lessons,
+        &[
+            "lesson",
+            "reflection",
+            "went well",
+            "got lucky",
+            "takeaway",
+            "learned",
+            "learnings",
+            "what we learned",
+        ],
+    ),
+    (
+        SectionRole::Summary,
+        &["summary", "tl;dr", "tldr", "overview", "executive"],
+    ),
+    (
+        SectionRole::Context,
+        &[
+            "setup",
+            "background",
+            "timeline",
+            "context",
+            "about",
+            "environment",
+            "architecture",
+            "glossary",
+            "appendix",
+            "references",
+        ],
+    ),
+    (
+        SectionRole::Causes,
+        &[
+            "root cause",
+            "cause",
+            "trigger",
+            "contributing",
+            "contributor",
+            "leadup",
+            "lead-up",
+            "five whys",
+            "5 whys",
+            "what went wrong",
+            "eureka",
+            "why",
+            "culprit",
+            "proximate",
+            "analysis",
+        ],
+    ),
+    (
+        SectionRole::Fixes,
+        &[
+            "resolution",
+            "fix",
+            "mitigation",
+            "remediation",
+            "recovery",
+            "repair",
+            "response",
+            "corrective",
+            "action item",
+            "follow-up",
+            "follow up",
+            "followup",
+            "next step",
+            "prevention",
+            "solution",
+            "workaround",
+            "resolved",
+            "actions",
+            "what we changed",
+            "what we did",
+        ],
+    ),
+    (
+        SectionRole::Symptoms,
+        &[
+            "symptom",
+            "impact",
+            "what happened",
+            "issue",
+            "problem",
+            "detection",
+            "fault",
+            "chain of events",
+            "diagnosis",
+            "what broke",
+            "outage",
+            "incident",
+            "observed",
+            "customer",
+            "user",
+        ],
+    ),
 ];
 
 fn normalize(heading: &str) -> String {
@@ -43,7 +134,11 @@ fn normalize(heading: &str) -> String {
 
 fn contains_phrase(text: &str, phrase: &str) -> bool {
     text.match_indices(phrase).any(|(at, _)| {
-        let before_ok = at == 0 || !text[..at].chars().next_back().is_some_and(char::is_alphanumeric);
+        let before_ok = at == 0
+            || !text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric);
         before_ok
     })
 }
@@ -68,9 +163,15 @@ pub fn roles(heading: &str, extra: &SectionNames) -> Vec<SectionRole> {
         }
     }
     let mut found = Vec::new();
-    for part in normalized.split([',', '&', '/']).flat_map(|p| p.split(" and ")) {
+    for part in normalized
+        .split([',', '&', '/'])
+        .flat_map(|p| p.split(" and "))
+    {
         let part = part.trim();
-        if let Some((role, _)) = RULES.iter().find(|(_, words)| words.iter().any(|w| contains_phrase(part, w))) {
+        if let Some((role, _)) = RULES
+            .iter()
+            .find(|(_, words)| words.iter().any(|w| contains_phrase(part, w)))
+        {
             if !found.contains(role) {
                 found.push(*role);
             }
@@ -108,7 +209,10 @@ mod tests {
 
     #[test]
     fn team_names_win() {
-        let extra = SectionNames { causes: vec!["What broke".into()], ..Default::default() };
+        let extra = SectionNames {
+            causes: vec!["What broke".into()],
+            ..Default::default()
+        };
         assert_eq!(roles("what broke", &extra), [Causes]);
     }
 }

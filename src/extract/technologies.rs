@@ -60,7 +60,11 @@ const TECHNOLOGIES: &[(&str, &[&str], &[&str])] = &[
     ("etcd", &["etcd"], &[]),
     ("Consul", &[], &["Consul"]),
     ("Vault", &["hashicorp vault"], &["Vault"]),
-    ("Kubernetes", &["kubernetes", "k8s", "kubelet", "kubectl"], &[]),
+    (
+        "Kubernetes",
+        &["kubernetes", "k8s", "kubelet", "kubectl"],
+        &[],
+    ),
     ("CoreDNS", &["coredns"], &[]),
     ("Docker", &["docker"], &[]),
     ("containerd", &["containerd"], &[]),
@@ -93,7 +97,11 @@ const TECHNOLOGIES: &[(&str, &[&str], &[&str])] = &[
     ("systemd", &["systemd"], &[]),
     ("NTP", &["ntp", "ntpd", "chrony", "chronyd"], &[]),
     ("OpenSSL", &["openssl"], &[]),
-    ("Let's Encrypt", &["let's encrypt", "letsencrypt", "certbot"], &[]),
+    (
+        "Let's Encrypt",
+        &["let's encrypt", "letsencrypt", "certbot"],
+        &[],
+    ),
     ("cert-manager", &["cert-manager"], &[]),
     ("Heroku", &["heroku"], &[]),
     ("Vagrant", &["vagrant"], &[]),
@@ -133,7 +141,8 @@ pub fn mentioned(text: &str) -> Vec<&'static str> {
     TECHNOLOGIES
         .iter()
         .filter(|(_, insensitive, sensitive)| {
-            insensitive.iter().any(|a| has_word(&lower, a)) || sensitive.iter().any(|a| has_word(text, a))
+            insensitive.iter().any(|a| has_word(&lower, a))
+                || sensitive.iter().any(|a| has_word(text, a))
         })
         .map(|(name, _, _)| *name)
         .collect()
@@ -158,7 +167,10 @@ mod tests {
 
     #[test]
     fn finds_whole_words_only() {
-        assert_eq!(mentioned("Our app uses Apache, Django, and MySQL on EC2 instances."), ["Amazon EC2", "Apache", "Django", "MySQL"]);
+        assert_eq!(
+            mentioned("Our app uses Apache, Django, and MySQL on EC2 instances."),
+            ["Amazon EC2", "Apache", "Django", "MySQL"]
+        );
         assert!(mentioned("we redistributed the load").is_empty());
         assert!(mentioned("a chef cooked").is_empty());
         assert_eq!(mentioned("k8s nodes"), ["Kubernetes"]);

@@ -7,13 +7,39 @@ use super::FrontMatter;
 const DATE_KEYS: [&str; 5] = ["date", "start_time", "started", "incident_date", "created"];
 
 const MONTHS: [(&str, u32); 24] = [
-    ("january", 1), ("february", 2), ("march", 3), ("april", 4), ("may", 5), ("june", 6),
-    ("july", 7), ("august", 8), ("september", 9), ("october", 10), ("november", 11), ("december", 12),
-    ("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("jun", 6), ("jul", 7),
-    ("aug", 8), ("sep", 9), ("sept", 9), ("oct", 10), ("nov", 11), ("dec", 12),
+    ("january", 1),
+    ("february", 2),
+    ("march", 3),
+    ("april", 4),
+    ("may", 5),
+    ("june", 6),
+    ("july", 7),
+    ("august", 8),
+    ("september", 9),
+    ("october", 10),
+    ("november", 11),
+    ("december", 12),
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("sept", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
 ];
 
-pub fn find_date(front: &FrontMatter, slug: Option<&str>, title: Option<&str>, file_stem: &str, text: &str) -> Option<String> {
+pub fn find_date(
+    front: &FrontMatter,
+    slug: Option<&str>,
+    title: Option<&str>,
+    file_stem: &str,
+    text: &str,
+) -> Option<String> {
     DATE_KEYS
         .iter()
         .filter_map(|key| front.text(key))
@@ -26,11 +52,17 @@ pub fn find_date(front: &FrontMatter, slug: Option<&str>, title: Option<&str>, f
 
 fn month(word: &str) -> Option<u32> {
     let lower = word.to_lowercase();
-    MONTHS.iter().find(|(name, _)| *name == lower).map(|&(_, m)| m)
+    MONTHS
+        .iter()
+        .find(|(name, _)| *name == lower)
+        .map(|&(_, m)| m)
 }
 
 fn year(word: &str) -> Option<u32> {
-    (word.len() == 4).then(|| word.parse().ok()).flatten().filter(|y| (1970..=2100).contains(y))
+    (word.len() == 4)
+        .then(|| word.parse().ok())
+        .flatten()
+        .filter(|y| (1970..=2100).contains(y))
 }
 
 fn day(word: &str) -> Option<u32> {
@@ -85,7 +117,10 @@ fn iso_date(text: &str) -> Option<String> {
             continue;
         }
         let b = rest.as_bytes();
-        let digits = |r: std::ops::Range<usize>| b.get(r.clone()).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+        let digits = |r: std::ops::Range<usize>| {
+            b.get(r.clone())
+                .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+        };
         if !(digits(0..4) && b.get(4) == Some(&b'-') && digits(5..7)) {
             continue;
         }
@@ -114,10 +149,22 @@ mod tests {
 
     #[test]
     fn finds_dates_in_many_forms() {
-        assert_eq!(date_in("april-9,-2007:-a-week-of-crazy-tech").as_deref(), Some("2007-04-09"));
-        assert_eq!(date_in("January 30, 2012 was just another day").as_deref(), Some("2012-01-30"));
-        assert_eq!(date_in("2019-05-02T10:00:00Z").as_deref(), Some("2019-05-02"));
-        assert_eq!(date_in("on 3rd March 2015 we").as_deref(), Some("2015-03-03"));
+        assert_eq!(
+            date_in("april-9,-2007:-a-week-of-crazy-tech").as_deref(),
+            Some("2007-04-09")
+        );
+        assert_eq!(
+            date_in("January 30, 2012 was just another day").as_deref(),
+            Some("2012-01-30")
+        );
+        assert_eq!(
+            date_in("2019-05-02T10:00:00Z").as_deref(),
+            Some("2019-05-02")
+        );
+        assert_eq!(
+            date_in("on 3rd March 2015 we").as_deref(),
+            Some("2015-03-03")
+        );
         assert_eq!(date_in("in March 2015 we").as_deref(), Some("2015-03"));
         assert_eq!(date_in("2021").as_deref(), Some("2021"));
         assert_eq!(date_in("you may 5 times retry"), None);

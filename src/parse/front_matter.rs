@@ -30,7 +30,9 @@ impl FrontMatter {
     /// All values of a key; a single comma-separated string counts as a list,
     /// since people write `tags: dns, k8s` as often as `tags: [dns, k8s]`.
     pub fn list(&self, key: &str) -> Vec<String> {
-        let Some(values) = self.values.get(key) else { return Vec::new() };
+        let Some(values) = self.values.get(key) else {
+            return Vec::new();
+        };
         values
             .iter()
             .flat_map(|v| v.split(','))
@@ -62,7 +64,10 @@ pub fn split(lines: &[String]) -> Option<Block> {
         .take(MAX_FRONT_MATTER_LINES)
         .find(|(_, l)| matches!(l.trim_end(), "---" | "..."))?
         .0;
-    Some(Block { start: open + 1, end: close })
+    Some(Block {
+        start: open + 1,
+        end: close,
+    })
 }
 
 pub struct FrontMatterError {
@@ -74,11 +79,17 @@ pub struct FrontMatterError {
 pub fn parse(lines: &[String]) -> Result<FrontMatter, FrontMatterError> {
     let text = lines.join("\n");
     if text.len() > MAX_FRONT_MATTER_BYTES {
-        return Err(FrontMatterError { line: 0, reason: format!("larger than {} KB", MAX_FRONT_MATTER_BYTES / 1024) });
+        return Err(FrontMatterError {
+            line: 0,
+            reason: format!("larger than {} KB", MAX_FRONT_MATTER_BYTES / 1024),
+        });
     }
     let aliases = count_aliases(&text);
     if aliases > MAX_ALIASES {
-        return Err(FrontMatterError { line: 0, reason: format!("{aliases} YAML aliases; at most {MAX_ALIASES} are accepted") });
+        return Err(FrontMatterError {
+            line: 0,
+            reason: format!("{aliases} YAML aliases; at most {MAX_ALIASES} are accepted"),
+        });
     }
     let docs = YamlLoader::load_from_str(&text).map_err(|e| FrontMatterError {
         line: e.marker().line().saturating_sub(1),
@@ -98,7 +109,10 @@ pub fn parse(lines: &[String]) -> Result<FrontMatter, FrontMatterError> {
             }
         }
         Some(_) => {
-            return Err(FrontMatterError { line: 0, reason: "expected `key: value` lines".into() });
+            return Err(FrontMatterError {
+                line: 0,
+                reason: "expected `key: value` lines".into(),
+            });
         }
     }
     Ok(front)
@@ -120,8 +134,14 @@ fn count_aliases(text: &str) -> usize {
     (0..bytes.len())
         .filter(|&i| {
             bytes[i] == b'*'
-                && (i == 0 || matches!(bytes[i - 1], b' ' | b'[' | b',' | b'{' | b'-' | b'\n' | b'\t'))
-                && bytes.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                && (i == 0
+                    || matches!(
+                        bytes[i - 1],
+                        b' ' | b'[' | b',' | b'{' | b'-' | b'\n' | b'\t'
+                    ))
+                && bytes
+                    .get(i + 1)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
         })
         .count()
 }
@@ -136,7 +156,11 @@ mod tests {
 
     #[test]
     fn reads_scalars_and_lists() {
-        let front = parse(&lines("id: X\ntags: [dns, k8s]\nkeywords:\n- a\n- b\ndate: 2020-01-02")).ok().unwrap();
+        let front = parse(&lines(
+            "id: X\ntags: [dns, k8s]\nkeywords:\n- a\n- b\ndate: 2020-01-02",
+        ))
+        .ok()
+        .unwrap();
         assert_eq!(front.text("id"), Some("X"));
         assert_eq!(front.list("tags"), ["dns", "k8s"]);
         assert_eq!(front.list("keywords"), ["a", "b"]);

@@ -13,7 +13,8 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
@@ -30,7 +31,8 @@ pub const MAX_LIMIT: usize = 100;
 const SNIPPET_CHARS: usize = 220;
 /// Below this many hits, typos get a second chance with fuzzy matching.
 const FUZZY_BELOW: usize = 3;
-const SYNONYM_WEIGHT: f32 = 0.6;
+const SYNONYM_WEIGHT: f32 = 0.8;
+const PHRASE_WORD_WEIGHT: f32 = 0.3;
 
 /// How much a match in each field counts: what was seen first.
 const SYMPTOM_BOOST: f32 = 3.0;
@@ -41,8 +43,9 @@ const BODY_BOOST: f32 = 1.0;
 const PHRASE_BOOST: f32 = 2.0;
 
 const STOP_WORDS: &[&str] = &[
-    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "is", "was",
-    "were", "are", "be", "it", "its", "this", "that", "after", "when", "while", "our", "we", "my", "i",
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "is",
+    "was", "were", "are", "be", "it", "its", "this", "that", "after", "when", "while", "our", "we",
+    "my", "i",
 ];
 
 #[derive(Debug, Clone, Serialize)]
@@ -100,31 +103,48 @@ fn words_of(text: &str) -> Vec<String> {
 }
 
 fn concepts_of(text: &str) -> Vec<Concept> {
-    let all_words = words_of(text);
-    let content: Vec<String> = all_words.iter().filter(|w| !STOP_WORDS.contains(&w.as_str())).cloned().collect();
-    let words = if content.is_empty() { all_words } else { content };
+    let words = words_of(text);
+    // Stop words count inside a synonym phrase ("ran out of memory") and
+    // when they are all there is; otherwise they only add noise.
+    let only_stop_words = words.iter().all(|w| STOP_WORDS.contains(&w.as_str()));
     let mut concepts = Vec::new();
     let mut i = 0;
     while i < words.len() {
         let (len, phrase) = synonyms::longest_match(&words, i).unwrap_or((1, words[i].clone()));
+        i += len;
+        if len == 1 && !only_stop_words && STOP_WORDS.contains(&phrase.as_str()) {
+            continue;
+        }
         let mut alternatives = vec![(analyze(&phrase), 1.0)];
         for alt in synonyms::alternatives(&phrase) {
             alternatives.push((analyze(alt), SYNONYM_WEIGHT));
+        }
+        // The words of a matched phrase still count a little on their own,
+        // so "ran out of memory" also finds posts that only say "memory".
+        if len > 1 {
+            for word in phrase.split(' ').filter(|w| !STOP_WORDS.contains(w)) {
+                alternatives.push((analyze(word), PHRASE_WORD_WEIGHT));
+            }
         }
         alternatives.retain(|(terms, _)| !terms.is_empty());
         alternatives.dedup_by(|a, b| a.0 == b.0);
         if !alternatives.is_empty() {
             concepts.push(Concept { alternatives });
         }
-        i += len;
     }
     concepts
 }
 
 fn term_or_phrase(field: Field, terms: &[String]) -> Box<dyn Query> {
-    let tantivy_terms: Vec<Term> = terms.iter().map(|t| Term::from_field_text(field, t)).collect();
+    let tantivy_terms: Vec<Term> = terms
+        .iter()
+        .map(|t| Term::from_field_text(field, t))
+        .collect();
     if tantivy_terms.len() == 1 {
-        Box::new(TermQuery::new(tantivy_terms[0].clone(), IndexRecordOption::WithFreqs))
+        Box::new(TermQuery::new(
+            tantivy_terms[0].clone(),
+            IndexRecordOption::WithFreqs,
+        ))
     } else {
         Box::new(PhraseQuery::new(tantivy_terms))
     }
@@ -137,22 +157,37 @@ fn concept_query(concept: &Concept, fields: &[(Field, f32)]) -> Box<dyn Query> {
             let alternatives: Vec<Box<dyn Query>> = concept
                 .alternatives
                 .iter()
-                .map(|(terms, weight)| Box::new(BoostQuery::new(term_or_phrase(field, terms), *weight)) as Box<dyn Query>)
+                .map(|(terms, weight)| {
+                    Box::new(BoostQuery::new(term_or_phrase(field, terms), *weight))
+                        as Box<dyn Query>
+                })
                 .collect();
             let best: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(alternatives));
-            (Occur::Should, Box::new(BoostQuery::new(best, boost)) as Box<dyn Query>)
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(best, boost)) as Box<dyn Query>,
+            )
         })
         .collect();
     Box::new(BooleanQuery::new(per_field))
 }
 
-fn fuzzy_query(concept: &Concept, fields: &[(Field, f32)], searcher: &Searcher, probe: Field) -> Option<Box<dyn Query>> {
+fn fuzzy_query(
+    concept: &Concept,
+    fields: &[(Field, f32)],
+    searcher: &Searcher,
+    probe: Field,
+) -> Option<Box<dyn Query>> {
     let (terms, _) = concept.alternatives.first()?;
     if terms.len() != 1 || terms[0].chars().count() < 4 {
         return None;
     }
     let term = &terms[0];
-    if searcher.doc_freq(&Term::from_field_text(probe, term)).unwrap_or(0) > 0 {
+    if searcher
+        .doc_freq(&Term::from_field_text(probe, term))
+        .unwrap_or(0)
+        > 0
+    {
         return None;
     }
     let distance = if term.chars().count() >= 8 { 2 } else { 1 };
@@ -160,7 +195,10 @@ fn fuzzy_query(concept: &Concept, fields: &[(Field, f32)], searcher: &Searcher, 
         .iter()
         .map(|&(field, boost)| {
             let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true);
-            (Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), boost * 0.5)) as Box<dyn Query>)
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(fuzzy), boost * 0.5)) as Box<dyn Query>,
+            )
         })
         .collect();
     Some(Box::new(BooleanQuery::new(clauses)))
@@ -211,10 +249,16 @@ impl PostIndex {
                         .collect();
                     if singles.len() >= 2 {
                         for field in [f.symptoms, f.title, f.body] {
-                            let terms: Vec<(usize, Term)> =
-                                singles.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
+                            let terms: Vec<(usize, Term)> = singles
+                                .iter()
+                                .enumerate()
+                                .map(|(i, t)| (i, Term::from_field_text(field, t)))
+                                .collect();
                             let phrase = PhraseQuery::new_with_offset_and_slop(terms, 2);
-                            text.push((Occur::Should, Box::new(BoostQuery::new(Box::new(phrase), PHRASE_BOOST))));
+                            text.push((
+                                Occur::Should,
+                                Box::new(BoostQuery::new(Box::new(phrase), PHRASE_BOOST)),
+                            ));
                         }
                     }
                     concepts.extend(found);
@@ -224,7 +268,9 @@ impl PostIndex {
                     if terms.is_empty() {
                         continue;
                     }
-                    let concept = Concept { alternatives: vec![(terms, 1.0)] };
+                    let concept = Concept {
+                        alternatives: vec![(terms, 1.0)],
+                    };
                     must.push((Occur::Must, concept_query(&concept, &all_fields)));
                     concepts.push(concept);
                 }
@@ -239,18 +285,28 @@ impl PostIndex {
                     if found.is_empty() {
                         continue;
                     }
-                    let clauses = found.iter().map(|c| (Occur::Should, concept_query(c, &[(field, SYMPTOM_BOOST)]))).collect();
+                    let clauses = found
+                        .iter()
+                        .map(|c| (Occur::Should, concept_query(c, &[(field, SYMPTOM_BOOST)])))
+                        .collect();
                     must.push((Occur::Must, Box::new(BooleanQuery::new(clauses))));
                     concepts.extend(found);
                 }
                 Part::Tech(name) => {
-                    let canonical = technologies::canonical(name).map_or_else(|| name.clone(), |c| c.to_lowercase());
+                    let canonical = technologies::canonical(name)
+                        .map_or_else(|| name.clone(), |c| c.to_lowercase());
                     let term = Term::from_field_text(f.technologies, &canonical);
-                    must.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+                    must.push((
+                        Occur::Must,
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                    ));
                 }
                 Part::Tag(tag) => {
                     let term = Term::from_field_text(f.tags, tag);
-                    must.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+                    must.push((
+                        Occur::Must,
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                    ));
                 }
                 Part::Years(from, to) => {
                     if to - from > 300 {
@@ -259,7 +315,11 @@ impl PostIndex {
                     let years = (*from..=*to)
                         .map(|y| {
                             let term = Term::from_field_text(f.year, &y.to_string());
-                            (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
+                            (
+                                Occur::Should,
+                                Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+                                    as Box<dyn Query>,
+                            )
                         })
                         .collect();
                     must.push((Occur::Must, Box::new(BooleanQuery::new(years))));
@@ -274,7 +334,10 @@ impl PostIndex {
                 "nothing to search for: type what you see, e.g. `intermittent timeout`".into(),
             ));
         }
-        Ok(Plan { query: Box::new(BooleanQuery::new(must)), concepts })
+        Ok(Plan {
+            query: Box::new(BooleanQuery::new(must)),
+            concepts,
+        })
     }
 
     /// Searches by symptom. `offset` skips hits, for pages.
@@ -284,7 +347,12 @@ impl PostIndex {
         let limit = limit.clamp(1, MAX_LIMIT);
         let searcher = self.reader.searcher();
         let mut plan = self.plan(&parsed, &searcher, false)?;
-        let collector = (TopDocs::with_limit(limit).and_offset(offset).order_by_score(), Count);
+        let collector = (
+            TopDocs::with_limit(limit)
+                .and_offset(offset)
+                .order_by_score(),
+            Count,
+        );
         let (mut top, mut total) = searcher.search(&*plan.query, &collector)?;
         if total < FUZZY_BELOW && parsed.has_text() {
             let fuzzy = self.plan(&parsed, &searcher, true)?;
@@ -293,14 +361,18 @@ impl PostIndex {
                 (top, total, plan) = (fuzzy_top, fuzzy_total, fuzzy);
             }
         }
-        let snippets = SnippetGenerator::create(&searcher, &*plan.query, self.fields.body).ok().map(|mut g| {
-            g.set_max_num_chars(SNIPPET_CHARS);
-            g
-        });
+        let snippets = SnippetGenerator::create(&searcher, &*plan.query, self.fields.body)
+            .ok()
+            .map(|mut g| {
+                g.set_max_num_chars(SNIPPET_CHARS);
+                g
+            });
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let Some(record) = self.record_of(&doc) else { continue };
+            let Some(record) = self.record_of(&doc) else {
+                continue;
+            };
             let snippet = match &snippets {
                 Some(generator) => {
                     let mut snippet = generator.snippet(&self.body_of(&doc));
@@ -322,12 +394,20 @@ impl PostIndex {
     /// Incidents most like `id`, by the distinctive words of its symptoms
     /// and causes.
     pub fn similar(&self, id: &str, limit: usize) -> Result<SimilarResults> {
-        let record = self.get(id)?.ok_or_else(|| Error::UnknownId(id.to_string()))?;
+        let record = self
+            .get(id)?
+            .ok_or_else(|| Error::UnknownId(id.to_string()))?;
         let limit = limit.clamp(1, MAX_LIMIT);
         let searcher = self.reader.searcher();
         let f = self.fields;
         let text: String = std::iter::once(record.title.as_str())
-            .chain(record.symptoms.iter().chain(&record.causes).map(|x| x.text.as_str()))
+            .chain(
+                record
+                    .symptoms
+                    .iter()
+                    .chain(&record.causes)
+                    .map(|x| x.text.as_str()),
+            )
             .collect::<Vec<_>>()
             .join(" ");
         let mut counts: HashMap<String, usize> = HashMap::new();
@@ -340,7 +420,9 @@ impl PostIndex {
         let mut weighted: Vec<(String, f32)> = counts
             .into_iter()
             .filter_map(|(term, tf)| {
-                let df = searcher.doc_freq(&Term::from_field_text(f.body, &term)).unwrap_or(0) as f32;
+                let df = searcher
+                    .doc_freq(&Term::from_field_text(f.body, &term))
+                    .unwrap_or(0) as f32;
                 (df > 1.0 && df < docs * 0.5).then(|| (term, tf as f32 * (docs / df).ln()))
             })
             .collect();
@@ -348,21 +430,46 @@ impl PostIndex {
         weighted.truncate(25);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (term, weight) in &weighted {
-            for (field, boost) in [(f.symptoms, 2.0), (f.causes, 1.5), (f.title, 1.0), (f.body, 0.5)] {
-                let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost * weight))));
+            for (field, boost) in [
+                (f.symptoms, 2.0),
+                (f.causes, 1.5),
+                (f.title, 1.0),
+                (f.body, 0.5),
+            ] {
+                let q = TermQuery::new(
+                    Term::from_field_text(field, term),
+                    IndexRecordOption::WithFreqs,
+                );
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(q), boost * weight)),
+                ));
             }
         }
         if clauses.is_empty() {
-            return Ok(SimilarResults { id: id.to_string(), hits: Vec::new() });
+            return Ok(SimilarResults {
+                id: id.to_string(),
+                hits: Vec::new(),
+            });
         }
         let without_self: Vec<(Occur, Box<dyn Query>)> = vec![
             (Occur::Must, Box::new(BooleanQuery::new(clauses))),
-            (Occur::MustNot, Box::new(TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic))),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.id, id),
+                    IndexRecordOption::Basic,
+                )),
+            ),
         ];
         let query = BooleanQuery::new(without_self);
         let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        let concepts = vec![Concept { alternatives: weighted.iter().map(|(t, _)| (vec![t.clone()], 1.0)).collect() }];
+        let concepts = vec![Concept {
+            alternatives: weighted
+                .iter()
+                .map(|(t, _)| (vec![t.clone()], 1.0))
+                .collect(),
+        }];
         let mut hits = Vec::new();
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -371,7 +478,10 @@ impl PostIndex {
                 hits.push(hit(record, score, snippet, &concepts));
             }
         }
-        Ok(SimilarResults { id: id.to_string(), hits })
+        Ok(SimilarResults {
+            id: id.to_string(),
+            hits,
+        })
     }
 }
 
@@ -383,7 +493,11 @@ fn best_finding(findings: &[Finding], concepts: &[Concept]) -> Vec<String> {
         let terms = analyze(&finding.text);
         let score = concepts
             .iter()
-            .filter(|c| c.alternatives.iter().any(|(alt, _)| alt.iter().all(|t| terms.contains(t))))
+            .filter(|c| {
+                c.alternatives
+                    .iter()
+                    .any(|(alt, _)| alt.iter().all(|t| terms.contains(t)))
+            })
             .count();
         if best.is_none_or(|(s, _)| score > s) {
             best = Some((score, finding));
@@ -393,7 +507,11 @@ fn best_finding(findings: &[Finding], concepts: &[Concept]) -> Vec<String> {
 }
 
 fn hit(record: Incident, score: f32, snippet: String, concepts: &[Concept]) -> Hit {
-    let snippet = if snippet.trim().is_empty() { html_escape(&record.summary) } else { snippet };
+    let snippet = if snippet.trim().is_empty() {
+        html_escape(&record.summary)
+    } else {
+        snippet
+    };
     Hit {
         symptoms: best_finding(&record.symptoms, concepts),
         causes: best_finding(&record.causes, concepts),

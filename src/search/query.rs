@@ -37,7 +37,9 @@ pub struct ParsedQuery {
 
 impl ParsedQuery {
     pub fn has_text(&self) -> bool {
-        self.parts.iter().any(|p| matches!(p, Part::Text(_) | Part::Phrase(_) | Part::Scoped(..)))
+        self.parts
+            .iter()
+            .any(|p| matches!(p, Part::Text(_) | Part::Phrase(_) | Part::Scoped(..)))
     }
 }
 
@@ -52,8 +54,18 @@ fn scope_of(prefix: &str) -> Option<Scope> {
 }
 
 fn parse_years(value: &str) -> Result<(u32, u32)> {
-    let bad = || Error::Query(format!("`year:{value}` is not a year or a range like 2018..2020"));
-    let year = |s: &str| s.trim().parse::<u32>().ok().filter(|y| (1900..=2200).contains(y)).ok_or_else(bad);
+    let bad = || {
+        Error::Query(format!(
+            "`year:{value}` is not a year or a range like 2018..2020"
+        ))
+    };
+    let year = |s: &str| {
+        s.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|y| (1900..=2200).contains(y))
+            .ok_or_else(bad)
+    };
     match value.split_once("..") {
         Some((from, to)) => {
             let (from, to) = (year(from)?, year(to)?);
@@ -71,14 +83,21 @@ fn parse_years(value: &str) -> Result<(u32, u32)> {
 /// too long to be a symptom.
 pub fn parse(input: &str) -> Result<ParsedQuery> {
     if input.chars().count() > MAX_QUERY_CHARS {
-        return Err(Error::Query(format!("query too long (at most {MAX_QUERY_CHARS} characters)")));
+        return Err(Error::Query(format!(
+            "query too long (at most {MAX_QUERY_CHARS} characters)"
+        )));
     }
-    let input: String = input.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let input: String = input
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let mut parts = Vec::new();
     let mut rest = input.trim();
     while !rest.is_empty() {
         if parts.len() >= MAX_TERMS {
-            return Err(Error::Query(format!("too many terms (at most {MAX_TERMS})")));
+            return Err(Error::Query(format!(
+                "too many terms (at most {MAX_TERMS})"
+            )));
         }
         // A token ends at whitespace outside quotes.
         let (token, remaining) = split_token(rest)?;
@@ -93,9 +112,15 @@ pub fn parse(input: &str) -> Result<ParsedQuery> {
         if let Some((prefix, value)) = token.split_once(':') {
             let prefix_lower = prefix.to_lowercase();
             let value = value.trim_matches('"').trim();
-            let known = scope_of(&prefix_lower).is_some() || matches!(prefix_lower.as_str(), "tech" | "technology" | "tag" | "year");
+            let known = scope_of(&prefix_lower).is_some()
+                || matches!(
+                    prefix_lower.as_str(),
+                    "tech" | "technology" | "tag" | "year"
+                );
             if known && value.is_empty() {
-                return Err(Error::Query(format!("`{prefix}:` needs a value, like `{prefix}:something`")));
+                return Err(Error::Query(format!(
+                    "`{prefix}:` needs a value, like `{prefix}:something`"
+                )));
             }
             if let Some(scope) = scope_of(&prefix_lower) {
                 parts.push(Part::Scoped(scope, value.to_string()));
@@ -139,7 +164,9 @@ fn split_token(text: &str) -> Result<(&str, &str)> {
         }
     }
     if in_quote {
-        return Err(Error::Query("unbalanced quote: close the phrase with another `\"`".into()));
+        return Err(Error::Query(
+            "unbalanced quote: close the phrase with another `\"`".into(),
+        ));
     }
     Ok((text, ""))
 }

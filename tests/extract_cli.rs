@@ -1,0 +1,303 @@
+//! `pmkb extract` on real input: the seed write-ups, the public corpus, and
+//! every kind of bad file.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn texts(record: &Value, field: &str) -> Vec<String> {
+    record[field]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["text"].as_str().unwrap().to_lowercase())
+        .collect()
+}
+
+fn any_contains(texts: &[String], needles: &[&str]) -> bool {
+    texts.iter().any(|t| needles.iter().all(|n| t.contains(n)))
+}
+
+#[test]
+fn first_seed_story_is_understood() {
+    let Some(seeds) = shared("seeds") else { return };
+    let file = seeds.join("000_10426a97caa05766.txt");
+    let out = pmkb()
+        .args(["extract", "--json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let records = json(&out);
+    let r = &records[0];
+    assert_eq!(r["date"], "2007-04-09");
+    assert_eq!(
+        r["id"],
+        "april-9-2007-a-week-of-crazy-tech-and-a-lesson-in-debugging"
+    );
+    let symptoms = texts(r, "symptoms");
+    assert!(
+        any_contains(&symptoms, &["timing out", "without any clear errors"]),
+        "{symptoms:?}"
+    );
+    assert!(
+        any_contains(&symptoms, &["certain requests were failing", "succeeding"]),
+        "{symptoms:?}"
+    );
+    let causes = texts(r, "causes");
+    assert!(
+        any_contains(&causes, &["session management", "concurrent connections"]),
+        "{causes:?}"
+    );
+    assert!(
+        any_contains(&causes, &["serialization locks", "timed out"]),
+        "{causes:?}"
+    );
+    let fixes = texts(r, "fixes");
+    assert!(
+        any_contains(&fixes, &["file-based sessions", "in-memory"]),
+        "{fixes:?}"
+    );
+    assert!(any_contains(&fixes, &["redis", "cache layer"]), "{fixes:?}");
+    let tech: Vec<&str> = r["technologies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    for expected in ["Apache", "Django", "MySQL", "Amazon EC2", "Redis"] {
+        assert!(tech.contains(&expected), "{expected} missing from {tech:?}");
+    }
+    for passing in ["Dropbox", "GitHub"] {
+        assert!(
+            !tech.contains(&passing),
+            "{passing} is only mentioned in passing: {tech:?}"
+        );
+    }
+    // Every finding points at a line of the file that holds its first words.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    for field in ["symptoms", "causes", "fixes", "lessons"] {
+        for f in r[field].as_array().unwrap() {
+            let line = f["line"].as_u64().unwrap() as usize;
+            let start: String = f["text"].as_str().unwrap().chars().take(20).collect();
+            assert!(
+                lines[line - 1].contains(&start),
+                "{field} line {line} does not hold {start:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn second_seed_story_without_headings_is_understood() {
+    let Some(seeds) = shared("seeds") else { return };
+    let out = pmkb()
+        .args(["extract", "--json"])
+        .arg(seeds.join("004_c9468ba1b5f7c1f7.txt"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = &json(&out)[0];
+    assert_eq!(
+        r["title"],
+        "Debugging Heroku: A Day in the Life of a Platform Engineer"
+    );
+    assert_eq!(r["date"], "2012-01-30");
+    let symptoms = texts(r, "symptoms");
+    assert!(any_contains(&symptoms, &["intermittently"]), "{symptoms:?}");
+    assert!(
+        any_contains(&symptoms, &["failed database connections"]),
+        "{symptoms:?}"
+    );
+    let causes = texts(r, "causes");
+    assert!(
+        any_contains(&causes, &["query execution time"])
+            || any_contains(&causes, &["resource bottleneck"]),
+        "{causes:?}"
+    );
+    let fixes = texts(r, "fixes");
+    assert!(
+        any_contains(&fixes, &["optimizing the database queries", "caching"]),
+        "{fixes:?}"
+    );
+    assert!(
+        any_contains(&fixes, &["connection pool size", "load"]),
+        "{fixes:?}"
+    );
+    let tech: Vec<&str> = r["technologies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    for passing in ["Chef", "Puppet", "OpenStack", "Salesforce"] {
+        assert!(
+            !tech.contains(&passing),
+            "{passing} is not part of this incident: {tech:?}"
+        );
+    }
+}
+
+#[test]
+fn public_corpus_imports_without_errors() {
+    let Some(corpus) = shared("corpus/icco") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    let out = run(&corpus, &ws.index(), &["import"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(!err.contains("skipped:"), "{err}");
+    let files: Vec<_> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .collect();
+    let export = run(&corpus, &ws.index(), &["export"]);
+    let records: Vec<Value> = stdout(&export)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), files.len());
+    let with_findings = records
+        .iter()
+        .filter(|r| {
+            !r["symptoms"].as_array().unwrap().is_empty()
+                || !r["causes"].as_array().unwrap().is_empty()
+        })
+        .count();
+    let share = with_findings as f64 / records.len() as f64;
+    eprintln!(
+        "icco: {with_findings}/{} records with a symptom or cause ({:.1}%)",
+        records.len(),
+        share * 100.0
+    );
+    assert!(
+        share >= 0.9,
+        "only {:.1}% have a symptom or cause",
+        share * 100.0
+    );
+
+    // Other people's keys: uuid → id, start_time → date, keywords → tags.
+    let sample = files
+        .iter()
+        .find(|f| f.file_name() == "00b7f759-21f8-4767-8803-f09d863005cd.md");
+    if sample.is_some() {
+        let r = records
+            .iter()
+            .find(|r| r["id"] == "00b7f759-21f8-4767-8803-f09d863005cd")
+            .unwrap();
+        assert!(r["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "handshake timeout"));
+        assert!(r["title"].as_str().unwrap().contains("SimpleDB"));
+    }
+    for r in &records {
+        assert!(!r["title"].as_str().unwrap().is_empty());
+        assert!(r["date"].is_string(), "{} has no date", r["id"]);
+    }
+}
+
+#[test]
+fn bad_input_gets_one_line_each_and_the_rest_imports() {
+    let ws = Workspace::empty();
+    ws.write("good.md", "---\nid: good-one\ntitle: Good post\ndate: 2020-01-02\n---\n\n## Impact\n\nRequests timed out for ten minutes.\n");
+    ws.write("binary.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
+    ws.write(
+        "latin1.md",
+        b"# Caf\xe9\n\nThe caf\xe9 site returned errors.\n",
+    );
+    ws.write("empty.md", "");
+    ws.write("title-only.md", "# Just a title\n");
+    ws.write(
+        "dup.md",
+        "---\nid: Good One\ntitle: Same id\n---\n\nRequests failed with 502 errors.\n",
+    );
+    ws.write("bad-front.md", "---\ntitle: [unclosed\nid: broken-front\n---\n\nThe cache was cold and requests were slow.\n");
+    let big = "Requests timed out again. ".repeat(2_100_000);
+    ws.write("huge.md", big.as_bytes());
+    ws.write("notes.txt", "Disk full on db-3\n\nThe disk filled up because logrotate was broken. We fixed the rotation config.\n");
+
+    let out = ws.run(&["import"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let expect = [
+        ("binary.md:3", "binary"),
+        ("latin1.md:1", "UTF-8"),
+        ("empty.md:1", "empty"),
+        ("title-only.md:1", "no body"),
+        ("dup.md:1", "duplicate id `good-one`"),
+        ("bad-front.md:3", "front matter"),
+        ("huge.md:1", "too large"),
+    ];
+    for (place, reason) in expect {
+        let line = err
+            .lines()
+            .find(|l| l.contains(place))
+            .unwrap_or_else(|| panic!("no line for {place} in:\n{err}"));
+        assert!(line.contains(reason), "{line:?} should say {reason:?}");
+    }
+    assert_eq!(
+        err.lines().count(),
+        expect.len(),
+        "one line per problem:\n{err}"
+    );
+    let summary = stdout(&out);
+    assert!(summary.contains("3 added"), "{summary}");
+    assert!(summary.contains("6 skipped"), "{summary}");
+
+    let ids: Vec<String> = stdout(&ws.run(&["export"]))
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids, ["bad-front", "good-one", "notes"]);
+
+    // extract names the files it could not read and still prints the others.
+    let out = pmkb()
+        .args(["extract", "--json"])
+        .arg(ws.posts().join("binary.md"))
+        .arg(ws.posts().join("good.md"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out).as_array().unwrap().len(), 1);
+    assert!(stderr(&out).contains("binary.md:3: binary file"));
+}
+
+#[test]
+fn team_section_names_come_from_pmkb_toml() {
+    let ws = Workspace::empty();
+    let post = "---\nid: team\ntitle: Team template\n---\n\n## Oopsie\n\nThe nightly export locked the orders table.\n\n## Patch notes\n\nWe moved the export to the replica.\n";
+    ws.write("team.md", post);
+    let before = json(&ws.run(&[
+        "extract",
+        "--json",
+        ws.posts().join("team.md").to_str().unwrap(),
+    ]));
+    ws.write(
+        "pmkb.toml",
+        "[sections]\ncauses = [\"Oopsie\"]\nfixes = [\"Patch notes\"]\n",
+    );
+    let after = json(&ws.run(&[
+        "extract",
+        "--json",
+        ws.posts().join("team.md").to_str().unwrap(),
+    ]));
+    let cause = &after[0]["causes"][0];
+    assert_eq!(cause["text"], "The nightly export locked the orders table.");
+    assert_eq!(cause["section"], "Oopsie");
+    assert_eq!(
+        after[0]["fixes"][0]["text"],
+        "We moved the export to the replica."
+    );
+    assert_ne!(before, after, "the configuration must make a difference");
+}

@@ -1,0 +1,228 @@
+//! `pmkb import`, `search`, `show`, `export` and `similar` through the real
+//! binary, on a copy of the bundled posts.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+#[test]
+fn intermittent_timeout_finds_the_timeout_incident_with_cause_and_fix() {
+    let ws = Workspace::with_sample_posts();
+    assert!(ws.run(&["import"]).status.success());
+
+    let out = ws.run(&["search", "--json", "intermittent", "timeout"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let results = json(&out);
+    assert_eq!(results["query"], "intermittent timeout");
+    assert!(results["total"].as_u64().unwrap() >= 1);
+    assert!(results["took_ms"].is_number());
+    let first = &results["hits"][0];
+    for key in [
+        "id", "title", "date", "score", "symptoms", "causes", "fixes", "snippet",
+    ] {
+        assert!(!first[key].is_null(), "hit has no {key}: {first}");
+    }
+    let symptom = first["symptoms"][0].as_str().unwrap().to_lowercase();
+    assert!(
+        symptom.contains("timeout") || symptom.contains("timed out"),
+        "{symptom}"
+    );
+    assert!(!first["causes"][0].as_str().unwrap().is_empty());
+    assert!(!first["fixes"][0].as_str().unwrap().is_empty());
+    assert!(first["snippet"].as_str().unwrap().contains("<mark>"));
+
+    let human = stdout(&ws.run(&["search", "intermittent timeout"]));
+    let title = first["title"].as_str().unwrap();
+    assert!(human.starts_with(&format!("1. {title}")), "{human}");
+    assert!(human.contains("symptom") && human.contains("cause") && human.contains("fix"));
+}
+
+#[test]
+fn synonyms_typos_and_filters() {
+    let ws = Workspace::with_sample_posts();
+    ws.run(&["import"]);
+    let top = |q: &str| -> Value { json(&ws.run(&["search", "--json", q]))["hits"][0].clone() };
+    // "ran out of memory" never appears in the OOM post.
+    let out = json(&ws.run(&["search", "--json", "--limit", "3", "ran out of memory"]));
+    let ids: Vec<&str> = out["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"281fca5f-232d-4aa5-889e-24addccaecfb"),
+        "{ids:?}"
+    );
+    // A typo still finds the certificate incident.
+    let cert = top("certficate expird");
+    assert!(
+        cert["title"].as_str().unwrap().contains("certificate"),
+        "{cert}"
+    );
+    // Filters narrow the results.
+    let k8s = json(&ws.run(&["search", "--json", "tech:kubernetes", "restarting"]));
+    assert!(k8s["total"].as_u64().unwrap() >= 1);
+    for hit in k8s["hits"].as_array().unwrap() {
+        assert!(
+            hit["technologies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t == "Kubernetes"),
+            "{hit}"
+        );
+    }
+    let in_2020 = json(&ws.run(&["search", "--json", "year:2020", "error"]));
+    for hit in in_2020["hits"].as_array().unwrap() {
+        assert!(hit["date"].as_str().unwrap().starts_with("2020"), "{hit}");
+    }
+}
+
+#[test]
+fn bad_queries_get_a_clear_message_and_usage_exit_code() {
+    let ws = Workspace::with_sample_posts();
+    ws.run(&["import"]);
+    for q in ["\"unbalanced", "cause:", "year:soon"] {
+        let out = ws.run(&["search", q]);
+        assert_eq!(out.status.code(), Some(2), "{q}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("bad query"), "{err}");
+    }
+}
+
+#[test]
+fn import_is_incremental() {
+    let ws = Workspace::with_sample_posts();
+    let first = stdout(&ws.run(&["import"]));
+    assert!(first.contains("34 added"), "{first}");
+    let again = stdout(&ws.run(&["import"]));
+    assert!(
+        again.contains("0 added, 0 updated, 0 removed, 34 unchanged"),
+        "{again}"
+    );
+    assert!(again.contains("nothing changed"), "{again}");
+
+    let post = ws.posts().join("2021-06-18-checkout-pool-exhaustion.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(&post, text.replace("HikariCP", "HikariCP (the JDBC pool)")).unwrap();
+    let edited = stdout(&ws.run(&["import"]));
+    assert!(
+        edited.contains("0 added, 1 updated, 0 removed, 33 unchanged"),
+        "{edited}"
+    );
+
+    std::fs::remove_file(ws.posts().join("field-journal.txt")).unwrap();
+    let removed = stdout(&ws.run(&["import"]));
+    assert!(removed.contains("4 removed"), "{removed}");
+    let ids: Vec<Value> = stdout(&ws.run(&["export"]))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(ids.len(), 30);
+}
+
+#[test]
+fn show_export_similar() {
+    let ws = Workspace::with_sample_posts();
+    ws.run(&["import"]);
+    let id = "pg-failover-connection-storm";
+    let record = json(&ws.run(&["show", "--json", id]));
+    assert_eq!(record["id"], id);
+    assert_eq!(
+        record["source"],
+        "2018-03-14-postgres-failover-connection-storm.md"
+    );
+    assert_eq!(record["line"], 1);
+
+    let missing = ws.run(&["show", "no-such-incident"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("no incident with id `no-such-incident`"));
+
+    let lines = stdout(&ws.run(&["export", "--format", "jsonl"]));
+    assert_eq!(lines.lines().count(), 34);
+    let exported: Value =
+        serde_json::from_str(lines.lines().find(|l| l.contains(id)).unwrap()).unwrap();
+    assert_eq!(exported, record);
+
+    let similar = json(&ws.run(&["similar", "--json", "--limit", "3", id]));
+    assert_eq!(similar["id"], id);
+    let hits = similar["hits"].as_array().unwrap();
+    assert!(!hits.is_empty() && hits.len() <= 3);
+    assert!(hits.iter().all(|h| h["id"] != id));
+}
+
+#[test]
+fn missing_or_corrupt_index_says_what_to_run() {
+    let ws = Workspace::with_sample_posts();
+    let out = ws.run(&["search", "timeout"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("pmkb import"), "{err}");
+
+    std::fs::create_dir_all(ws.index()).unwrap();
+    std::fs::write(ws.index().join("meta.json"), "{ not json").unwrap();
+    let out = ws.run(&["search", "timeout"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("pmkb import"), "{err}");
+}
+
+/// Writes `n` distinct posts, big enough that an import takes a while.
+fn many_posts(ws: &Workspace, n: usize, variant: &str) {
+    for i in 0..n {
+        let body = format!(
+            "---\nid: load-{i}\ntitle: Incident {i} {variant}\ndate: 2021-01-{:02}\n---\n\n## Impact\n\nRequests to service-{i} timed out for {i} minutes and users saw 502 errors.\n\n## Root Cause\n\nThe connection pool of service-{i} was exhausted because of a leak {variant}.\n\n## Resolution\n\nWe restarted service-{i} and raised the pool size.\n",
+            i % 28 + 1
+        );
+        ws.write(&format!("load/{i:05}.md"), body);
+    }
+}
+
+#[test]
+fn killed_import_leaves_a_working_index_and_the_next_import_completes() {
+    let ws = Workspace::empty();
+    many_posts(&ws, 1500, "first");
+    assert!(ws.run(&["import"]).status.success());
+    many_posts(&ws, 1500, "second");
+    let binary = assert_cmd::cargo::cargo_bin("pmkb");
+    for (round, delay_ms) in [5u64, 40, 120, 300].into_iter().enumerate() {
+        let mut child = std::process::Command::new(&binary)
+            .arg("--posts")
+            .arg(ws.posts())
+            .arg("--index")
+            .arg(ws.index())
+            .arg("import")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL on Unix
+        let _ = child.wait();
+        let out = ws.run(&["search", "--json", "leak"]);
+        assert!(out.status.success(), "round {round}: {}", stderr(&out));
+        let total = json(&out)["total"].as_u64().unwrap();
+        assert_eq!(
+            total, 1500,
+            "round {round}: every incident is there, old or new"
+        );
+    }
+    let finished = ws.run(&["import"]);
+    assert!(finished.status.success(), "{}", stderr(&finished));
+    let export = stdout(&ws.run(&["export"]));
+    assert_eq!(export.lines().count(), 1500);
+    assert!(
+        export.lines().all(|l| l.contains("second")),
+        "the next import brings every post up to date"
+    );
+    let again = stdout(&ws.run(&["import"]));
+    assert!(again.contains("nothing changed"), "{again}");
+}
