@@ -16,7 +16,7 @@ use tantivy::collector::DocSetCollector;
 use tantivy::directory::error::LockError;
 use tantivy::query::{AllQuery, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
@@ -27,14 +27,14 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Ta
 use crate::config::Config;
 use crate::corpus::{self, Problem};
 use crate::error::{Error, Result};
-use crate::extract::{Extracted, EXTRACTOR_VERSION};
+use crate::extract::EXTRACTOR_VERSION;
 use crate::incident::Incident;
 use crate::pipeline;
 
 /// English with stemming, so "timing out" meets "timeouts".
 pub const ANALYZER: &str = "pmkb_en";
 const WRITER_MEMORY: usize = 100_000_000;
-const MANIFEST_VERSION: u32 = 1;
+const MANIFEST_VERSION: u32 = 2;
 
 pub fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
@@ -60,6 +60,9 @@ pub struct Fields {
     pub year: Field,
     /// The `Incident` as JSON: what every answer is built from.
     pub record: Field,
+    /// The post as written, for the incident page.
+    pub markdown: Field,
+    pub markdown_line: Field,
 }
 
 pub fn schema() -> (Schema, Fields) {
@@ -76,10 +79,12 @@ pub fn schema() -> (Schema, Fields) {
         causes: builder.add_text_field("causes", text.clone()),
         fixes: builder.add_text_field("fixes", text.clone()),
         body: builder.add_text_field("body", text.set_stored()),
-        technologies: builder.add_text_field("technologies", STRING),
-        tags: builder.add_text_field("tags", STRING),
-        year: builder.add_text_field("year", STRING),
+        technologies: builder.add_text_field("technologies", STRING | FAST),
+        tags: builder.add_text_field("tags", STRING | FAST),
+        year: builder.add_text_field("year", STRING | FAST),
         record: builder.add_text_field("record", STORED),
+        markdown: builder.add_text_field("markdown", STORED),
+        markdown_line: builder.add_u64_field("markdown_line", STORED),
     };
     (builder.build(), fields)
 }
@@ -216,7 +221,20 @@ impl PostIndex {
         self.len() == 0
     }
 
-    fn document(&self, extracted: &Extracted) -> Result<TantivyDocument> {
+    /// The post as written and the file line it starts at.
+    pub fn markdown(&self, id: &str) -> Result<Option<(String, usize)>> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let hits = searcher.search(&query, &tantivy::collector::TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, address)) = hits.first() else { return Ok(None) };
+        let doc: TantivyDocument = searcher.doc(*address)?;
+        let text = doc.get_first(self.fields.markdown).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let line = doc.get_first(self.fields.markdown_line).and_then(|v| v.as_u64()).unwrap_or(1) as usize;
+        Ok(Some((text, line)))
+    }
+
+    fn document(&self, record: &pipeline::Record) -> Result<TantivyDocument> {
+        let extracted = &record.extracted;
         let f = &self.fields;
         let incident = &extracted.incident;
         let mut doc = TantivyDocument::default();
@@ -243,6 +261,8 @@ impl PostIndex {
         }
         let json = serde_json::to_string(incident).map_err(|e| Error::Query(e.to_string()))?;
         doc.add_text(f.record, json);
+        doc.add_text(f.markdown, &record.markdown);
+        doc.add_u64(f.markdown_line, record.markdown_line as u64);
         Ok(doc)
     }
 }
@@ -371,7 +391,7 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
             continue;
         }
         writer.delete_term(Term::from_field_text(index.fields.id, id));
-        writer.add_document(index.document(extracted)?)?;
+        writer.add_document(index.document(record)?)?;
         if old_ids.contains(id.as_str()) {
             report.updated += 1;
         } else {

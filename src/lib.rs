@@ -20,6 +20,7 @@ pub mod index;
 pub mod parse;
 pub mod pipeline;
 pub mod search;
+pub mod server;
 
 pub use config::Config;
 pub use error::{Error, Result};

@@ -33,6 +33,13 @@ pub struct Sentence {
     pub text: String,
     pub line: usize,
     pub in_list: bool,
+    /// A table cell: a fragment, rarely a finding on its own.
+    pub in_table: bool,
+    /// A line of a code block (a log excerpt, a command, a config line).
+    pub in_code: bool,
+    /// Which block (paragraph, list item, code block) the sentence came
+    /// from, counted through the post; sentences of one paragraph share it.
+    pub block: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -211,6 +218,18 @@ fn take_title(lines: &mut [String], front: &FrontMatter, transcript: bool) -> Op
     title
 }
 
+/// The post's text with its front matter lines blanked, so what is left
+/// renders as the post and line numbers still match the file.
+pub fn without_front_matter(text: &str) -> String {
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    if let Some(block) = front_matter::split(&lines.iter().map(|l| l.trim_end_matches('\r').to_string()).collect::<Vec<_>>()) {
+        for line in lines.iter_mut().take(block.end + 1) {
+            *line = "";
+        }
+    }
+    lines.join("\n")
+}
+
 pub fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -313,9 +332,30 @@ fn looks_like_bare_heading(line: &str) -> bool {
                 .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
         })
         .count();
+    // Every word capitalised, small words too ("Digging In", "Cleaning Up"):
+    // Title Case that a sentence start does not explain.
+    let all_capitalised = (2..=5).contains(&words.len())
+        && words
+            .iter()
+            .all(|w| w.chars().next().is_some_and(char::is_uppercase));
     // One capitalised word is just the start of a sentence ("Resolved"); it
     // takes two, or a heading word above, to look like a heading.
-    significant.len() >= 2 && capitalised * 10 >= significant.len() * 7 && capitalised >= 2
+    all_capitalised
+        || (significant.len() >= 2 && capitalised * 10 >= significant.len() * 7 && capitalised >= 2)
+}
+
+/// A paragraph of one short line without final punctuation ("What we saw",
+/// blank lines around it) names the paragraphs after it, whatever its case.
+fn looks_like_heading_paragraph(line: &str) -> bool {
+    let line = line.trim();
+    let words = line.split_whitespace().count();
+    let starts_upper = line.chars().next().is_some_and(char::is_uppercase);
+    starts_upper
+        && (1..=6).contains(&words)
+        && line.chars().count() <= 50
+        && !ends_sentence(line)
+        && !line.contains(['.', ',', ';', '!', '?', '`', '|', '=', '(', '{', '<', '"', '/'])
+        && !line.chars().any(|c| c.is_ascii_digit())
 }
 
 /// `**Root cause:** text`, `**Fix**: text`, `Impact: text` at the start of a
@@ -385,6 +425,9 @@ fn line_label(raw_line: &str) -> Option<(String, bool)> {
 #[derive(Default)]
 struct Unit {
     plain: String,
+    /// Byte ranges in `plain` of inline code spans, kept whole when cutting
+    /// sentences (`reroute?retry_failed=true` is not two sentences).
+    code: Vec<(usize, usize)>,
     /// (offset in `plain`, offset in the body) at the start of each text run.
     anchors: Vec<(usize, usize)>,
     /// Offsets in `plain` where a source line ends.
@@ -399,6 +442,12 @@ impl Unit {
 
     /// Ends a source line: the break is kept as a newline in `plain` so
     /// sentences never glue together across lines.
+    fn push_code(&mut self, text: &str, source_offset: usize) {
+        let start = self.plain.len();
+        self.push(text, source_offset);
+        self.code.push((start, self.plain.len()));
+    }
+
     fn line_break(&mut self, source_offset: usize) {
         self.breaks.push(self.plain.len());
         self.plain.push('\n');
@@ -426,6 +475,10 @@ struct Builder<'a> {
     /// Index of the last section opened by a heading or a standalone label,
     /// to return to after a label that only covered one paragraph.
     enclosing: usize,
+    /// A label paragraph ending in ':' also names the code block or list
+    /// right after it; the return to `enclosing` waits until then.
+    label_open: bool,
+    blocks: usize,
     plain: String,
 }
 
@@ -444,6 +497,8 @@ impl<'a> Builder<'a> {
                 sentences: Vec::new(),
             }],
             enclosing: 0,
+            label_open: false,
+            blocks: 0,
             plain: String::with_capacity(body.len()),
         }
     }
@@ -479,7 +534,46 @@ impl<'a> Builder<'a> {
         &mut self.sections[last]
     }
 
+    /// Back to the section a one-paragraph label interrupted.
+    fn close_label(&mut self) {
+        if !std::mem::take(&mut self.label_open) {
+            return;
+        }
+        let parent = &self.sections[self.enclosing];
+        let (heading, kind, line) = (parent.heading.clone(), parent.kind, parent.line);
+        self.sections.push(Section {
+            heading,
+            kind,
+            line,
+            sentences: Vec::new(),
+        });
+    }
+
+    /// The lines of a code block become sentences marked `in_code`, so that
+    /// `extract` can pick an error line out of a log excerpt; lines without
+    /// a letter (braces, numbers) are left out.
+    fn code_block(&mut self, lines: &[(usize, String)]) {
+        self.blocks += 1;
+        let block = self.blocks;
+        for (offset, text) in lines {
+            let text = collapse_whitespace(text);
+            if !text.chars().any(char::is_alphabetic) {
+                continue;
+            }
+            let line = self.line_of(*offset);
+            self.current().sentences.push(Sentence {
+                text,
+                line,
+                in_list: false,
+                in_table: false,
+                in_code: true,
+                block,
+            });
+        }
+    }
+
     fn heading(&mut self, unit: Unit, level: u8) {
+        self.close_label();
         let text = collapse_whitespace(&unit.plain);
         self.plain.push_str(&text);
         self.plain.push('\n');
@@ -495,6 +589,10 @@ impl<'a> Builder<'a> {
         if unit.is_empty() {
             return;
         }
+        if !in_list {
+            self.close_label();
+        }
+        self.blocks += 1;
         self.plain.push_str(&unit.plain);
         self.plain.push('\n');
         let mut lines: Vec<(usize, usize)> = Vec::with_capacity(unit.breaks.len() + 1);
@@ -514,7 +612,7 @@ impl<'a> Builder<'a> {
                 // Only where the label really starts this line of plain text.
                 let bare_label = label.trim();
                 if text.trim_start().starts_with(bare_label) {
-                    self.flush_text(&unit, pending.take(), start, in_list);
+                    self.flush_text(&unit, pending.take(), start, in_list, in_table);
                     let line = self.line_of(source);
                     self.open(label.clone(), HeadingKind::Label, line, alone);
                     label_opened = !alone;
@@ -528,7 +626,9 @@ impl<'a> Builder<'a> {
             }
             let prev_ends =
                 index == 0 || ends_sentence(&unit.plain[lines[index - 1].0..lines[index - 1].1]);
-            if !in_list && !in_table && prev_ends && looks_like_bare_heading(text) {
+            let heading_like = looks_like_bare_heading(text)
+                || (lines.len() == 1 && looks_like_heading_paragraph(text));
+            if !in_list && !in_table && prev_ends && heading_like {
                 let next_ok = lines.get(index + 1).is_none_or(|&(s, e)| {
                     unit.plain[s..e]
                         .trim_start()
@@ -537,7 +637,7 @@ impl<'a> Builder<'a> {
                         .is_some_and(|c| !c.is_lowercase())
                 });
                 if next_ok {
-                    self.flush_text(&unit, pending.take(), start, in_list);
+                    self.flush_text(&unit, pending.take(), start, in_list, in_table);
                     let line = self.line_of(source);
                     self.open(collapse_whitespace(text), HeadingKind::Bare, line, true);
                     continue;
@@ -547,21 +647,25 @@ impl<'a> Builder<'a> {
                 pending = Some(start);
             }
         }
-        self.flush_text(&unit, pending.take(), unit.plain.len(), in_list);
+        self.flush_text(&unit, pending.take(), unit.plain.len(), in_list, in_table);
         if label_opened {
-            // A label in front of a paragraph names that paragraph only.
-            let parent = &self.sections[self.enclosing];
-            let (heading, kind, line) = (parent.heading.clone(), parent.kind, parent.line);
-            self.sections.push(Section {
-                heading,
-                kind,
-                line,
-                sentences: Vec::new(),
-            });
+            // A label in front of a paragraph names that paragraph only, and
+            // the code block or list it introduces with a final ':'.
+            self.label_open = true;
+            if !unit.plain.trim_end().ends_with(':') {
+                self.close_label();
+            }
         }
     }
 
-    fn flush_text(&mut self, unit: &Unit, start: Option<usize>, end: usize, in_list: bool) {
+    fn flush_text(
+        &mut self,
+        unit: &Unit,
+        start: Option<usize>,
+        end: usize,
+        in_list: bool,
+        in_table: bool,
+    ) {
         let Some(start) = start else { return };
         let Some(text) = unit.plain.get(start..end) else {
             return;
@@ -569,8 +673,10 @@ impl<'a> Builder<'a> {
         // Same length, so offsets still line up; a newline would otherwise
         // end a sentence in the middle of a wrapped paragraph.
         let text = text.replace('\n', " ");
+        let masked = mask_code(&text, start, &unit.code);
         let mut merged: Vec<(usize, String)> = Vec::new();
-        for (offset, sentence) in text.split_sentence_bound_indices() {
+        for (from, to) in sentence_ranges(&masked) {
+            let sentence = &text[from..to];
             let clean = collapse_whitespace(sentence);
             if clean.is_empty() {
                 continue;
@@ -586,17 +692,69 @@ impl<'a> Builder<'a> {
                     continue;
                 }
             }
-            merged.push((start + offset + leading_ws(sentence), clean));
+            merged.push((start + from + leading_ws(sentence), clean));
         }
+        let block = self.blocks;
         for (offset, text) in merged {
             let line = self.line_of(unit.source_offset(offset));
             self.current().sentences.push(Sentence {
                 text,
                 line,
                 in_list,
+                in_table,
+                in_code: false,
+                block,
             });
         }
     }
+}
+
+/// `text` (which starts at `base` in the unit's plain text) with every
+/// character inside an inline code span replaced by `x`, byte for byte, so
+/// the sentence segmenter sees no punctuation there.
+fn mask_code(text: &str, base: usize, code: &[(usize, usize)]) -> String {
+    let inside = |at: usize| code.iter().any(|&(s, e)| s <= base + at && base + at < e);
+    text.char_indices()
+        .map(|(at, c)| {
+            if inside(at) {
+                "x".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Sentence byte ranges: Unicode sentence bounds, plus a cut at ". " before
+/// a lowercase word ("...within the same minute. ntpd had passed..."), which
+/// the segmenter keeps together, unless the full stop ends an abbreviation.
+fn sentence_ranges(text: &str) -> Vec<(usize, usize)> {
+    let mut ranges = Vec::new();
+    for (offset, sentence) in text.split_sentence_bound_indices() {
+        let mut from = 0;
+        let bytes = sentence.as_bytes();
+        for (dot, _) in sentence.match_indices(". ") {
+            let after = sentence[dot + 1..].trim_start();
+            let next = dot + 1 + (sentence.len() - dot - 1 - after.len());
+            let lower_next = after.chars().next().is_some_and(|c| c.is_lowercase());
+            let word = sentence[..=dot].rsplit(' ').next().unwrap_or("");
+            let letters = word.chars().filter(|c| c.is_alphanumeric()).count();
+            let dotted = word.matches('.').count() > 1 && letters <= word.matches('.').count();
+            let prev_ok = dot > 0 && (bytes[dot - 1].is_ascii_alphanumeric() || bytes[dot - 1] == b')');
+            if lower_next
+                && prev_ok
+                && letters >= 2
+                && !dotted
+                && !ends_with_abbreviation(&sentence[..=dot])
+                && next > from
+            {
+                ranges.push((offset + from, offset + dot + 1));
+                from = next;
+            }
+        }
+        ranges.push((offset + from, offset + sentence.len()));
+    }
+    ranges
 }
 
 fn leading_ws(text: &str) -> usize {
@@ -612,10 +770,12 @@ fn open_quote(sentence: &str) -> bool {
 
 fn ends_with_abbreviation(sentence: &str) -> bool {
     const ABBREVIATIONS: &[&str] = &[
-        "e.g.", "i.e.", "etc.", "vs.", "approx.", "mr.", "dr.", "ms.", "no.", "fig.", "cf.",
+        "e.g.", "i.e.", "etc.", "vs.", "approx.", "no.", "fig.", "cf.", "a.m.", "p.m.",
     ];
-    let last = sentence.rsplit(' ').next().unwrap_or("").to_lowercase();
-    ABBREVIATIONS.contains(&last.as_str())
+    // Titles only with their capital: "Ms." is a title, "30 ms." a unit.
+    const TITLES: &[&str] = &["Mr.", "Dr.", "Ms.", "Mrs.", "St."];
+    let last = sentence.rsplit(' ').next().unwrap_or("");
+    TITLES.contains(&last) || ABBREVIATIONS.contains(&last.to_lowercase().as_str())
 }
 
 /// Cuts a markdown body into sections of sentences. Returns them with the
@@ -627,6 +787,7 @@ pub fn sections_of(body: &str, first_line: usize) -> (Vec<Section>, String) {
     let mut list_depth = 0usize;
     let mut in_table = false;
     let mut in_code = false;
+    let mut code_lines: Vec<(usize, String)> = Vec::new();
 
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
@@ -644,7 +805,10 @@ pub fn sections_of(body: &str, first_line: usize) -> (Vec<Section>, String) {
                 builder.block(std::mem::take(&mut unit), list_depth > 0, in_table);
                 in_code = true;
             }
-            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                builder.code_block(&std::mem::take(&mut code_lines));
+            }
             Event::Start(Tag::List(_)) => {
                 builder.block(std::mem::take(&mut unit), list_depth > 0, in_table);
                 list_depth += 1;
@@ -664,11 +828,25 @@ pub fn sections_of(body: &str, first_line: usize) -> (Vec<Section>, String) {
             Event::Text(text) => {
                 if in_code {
                     builder.plain.push_str(&text);
+                    let mut at = range.start;
+                    for line in text.split_inclusive('\n') {
+                        // Offsets only line up when the text is verbatim.
+                        let offset = if body.get(at..at + line.len()) == Some(line) {
+                            at
+                        } else {
+                            range.start
+                        };
+                        code_lines.push((offset, line.trim().to_string()));
+                        at += line.len();
+                    }
                 } else {
                     unit.push(&text, range.start);
                 }
             }
-            Event::Code(text) => unit.push(&text, range.start + 1),
+            Event::Code(text) => {
+                let ticks = body[range.clone()].len() - body[range.clone()].trim_start_matches('`').len();
+                unit.push_code(&text, range.start + ticks.max(1));
+            }
             Event::SoftBreak | Event::HardBreak => unit.line_break(range.end),
             _ => {}
         }

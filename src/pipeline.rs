@@ -15,6 +15,11 @@ pub struct Record {
     pub key: String,
     pub hash: String,
     pub extracted: Extracted,
+    /// The post as written, front matter blanked out (lines kept, so line
+    /// numbers still match the file), for showing the original.
+    pub markdown: String,
+    /// Line in the file of the first line of `markdown`.
+    pub markdown_line: usize,
 }
 
 #[derive(Debug, Default)]
@@ -58,6 +63,8 @@ pub fn extract_posts<'a>(posts: impl IntoIterator<Item = &'a RawPost>, config: &
             key: raw.key(),
             hash: raw.content_hash(),
             extracted,
+            markdown: crate::parse::without_front_matter(&raw.text),
+            markdown_line: raw.text_line,
         });
     }
     out

@@ -1,12 +1,46 @@
+use std::io::Write;
+use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+
+use pmkb::index::{self, PostIndex};
+use pmkb::server::{self, AppState};
 
 use crate::Cli;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Address to listen on. Loopback by default: pass 0.0.0.0:7878 to
+    /// serve your network (there is no authentication).
+    #[arg(long, default_value = "127.0.0.1:7878")]
+    pub addr: SocketAddr,
+}
 
-pub fn run(_cli: &Cli, _args: &Args) -> Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
+    init_logging();
+    if !cli.index.join("meta.json").is_file() {
+        tracing::info!("no index at {}: importing {} first", cli.index.display(), cli.posts.display());
+        let started = Instant::now();
+        let report = super::import::import(cli, &index::Quiet)?;
+        super::import::print_report(&report, started.elapsed().as_secs_f64());
+    }
+    let index = PostIndex::open(&cli.index)?;
+    let incidents = index.len();
+    let state = AppState::new(index, cli.posts.clone());
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    runtime
+        .block_on(server::serve(state, args.addr, |addr| {
+            println!("pmkb: serving {incidents} incidents at http://{addr}/ (Ctrl-C to stop)");
+            let _ = std::io::stdout().flush();
+        }))
+        .with_context(|| format!("serving on {}", args.addr))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("PMKB_LOG").unwrap_or_else(|_| EnvFilter::new("pmkb=info,tower_http=info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
 }

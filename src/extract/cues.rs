@@ -289,6 +289,24 @@ pub const FIX: Cues = &[
     ("retuned", 1.2),
 ];
 
+/// Words of a log line that reports a failure, on top of `SYMPTOM`:
+/// what makes one line of a log excerpt the one a reader needs.
+pub const ERROR_LINE: Cues = &[
+    ("fatal", 1.5),
+    ("panic", 1.5),
+    ("crit", 1.0),
+    ("too many", 1.0),
+    ("full", 1.0),
+    ("cannot", 1.0),
+    ("can't", 1.0),
+    ("denied", 1.0),
+    ("expired", 1.0),
+    ("not available", 1.0),
+    ("dropping", 1.0),
+    ("exceeded", 0.8),
+    ("no space", 1.0),
+];
+
 /// Scene-setting, nostalgia and opinion: never a finding, and products
 /// named here are not the incident's technologies.
 pub const SCENE: &[&str] = &[

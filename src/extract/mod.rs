@@ -76,19 +76,27 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
         }
     }
 
+    let section_roles = effective_roles(doc, config);
+    // The role of each sentence's section, in reading order.
+    let sentence_roles: Vec<&[SectionRole]> = doc
+        .sections
+        .iter()
+        .zip(&section_roles)
+        .flat_map(|(section, roles)| section.sentences.iter().map(move |_| roles.as_slice()))
+        .collect();
     for (order, ((section, sentence), lower)) in sentences.iter().zip(&lowered).enumerate() {
-        if cues::any(lower, cues::SCENE) {
+        if sentence.in_code || sentence.in_table || cues::any(lower, cues::SCENE) {
             continue;
         }
         add_technologies(&mut technologies, &sentence.text);
         if let Some((field, score)) = classify(
             section,
+            sentence_roles[order],
             sentence,
             lower,
             order,
             total,
             confirmed.contains(&order),
-            config,
         ) {
             scored.push(Scored {
                 section,
@@ -99,6 +107,7 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
             });
         }
     }
+    scored.extend(code_symptoms(&sentences, &lowered, &sentence_roles));
 
     let mut incident = Incident {
         id: choose_id(doc),
@@ -138,18 +147,14 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
 /// Scores one sentence and returns the field it belongs to, if any.
 fn classify(
     section: &Section,
+    roles: &[SectionRole],
     sentence: &Sentence,
     lower: &str,
     order: usize,
     total: usize,
     confirmed: bool,
-    config: &Config,
 ) -> Option<(Field, f32)> {
     let words = sentence.text.split_whitespace().count();
-    let roles = match section.kind {
-        HeadingKind::None => vec![SectionRole::Unknown],
-        _ => roles(&section.heading, &config.sections),
-    };
     let mapped = roles.iter().any(|r| {
         matches!(
             r,
@@ -157,9 +162,14 @@ fn classify(
         )
     });
     let min_words = if mapped { 3 } else { 5 };
-    // A question is not a finding, and a line ending in ':' only introduces
-    // what follows it (a log excerpt, a list).
-    if words < min_words || words > MAX_WORDS || lower.trim_end().ends_with(['?', ':']) {
+    // A question is not a finding, and a short line ending in ':' only
+    // introduces what follows it (a log excerpt, a list).
+    let introduces = lower.trim_end().ends_with(':');
+    if words < min_words
+        || words > MAX_WORDS
+        || lower.trim_end().ends_with('?')
+        || (introduces && words < 8)
+    {
         return None;
     }
     if roles.contains(&SectionRole::Lessons) {
@@ -175,7 +185,7 @@ fn classify(
         _ => HEADING_PRIOR,
     };
     let mut threshold = THRESHOLD;
-    for role in &roles {
+    for role in roles {
         match role {
             SectionRole::Symptoms => symptom += prior,
             SectionRole::Causes => cause += prior,
@@ -215,7 +225,87 @@ fn classify(
             best
         }
     });
+    let score = if introduces { score * 0.8 } else { score };
     (score >= threshold).then_some((field, score))
+}
+
+/// The role of each section of `doc`, by index. A label the vocabulary does
+/// not know ("Same day:", "Following week:") refines the section it sits
+/// in rather than starting an unknown one, so it keeps that section's role.
+fn effective_roles(doc: &Document, config: &Config) -> Vec<Vec<SectionRole>> {
+    let mut out: Vec<Vec<SectionRole>> = Vec::with_capacity(doc.sections.len());
+    let mut enclosing = vec![SectionRole::Unknown];
+    for section in &doc.sections {
+        let own = match section.kind {
+            HeadingKind::None => vec![SectionRole::Unknown],
+            _ => roles(&section.heading, &config.sections),
+        };
+        let role = match section.kind {
+            HeadingKind::Label if own == [SectionRole::Unknown] => enclosing.clone(),
+            HeadingKind::Label => own,
+            _ => {
+                enclosing = own.clone();
+                own
+            }
+        };
+        out.push(role);
+    }
+    out
+}
+
+/// Log excerpts in code blocks: under a symptom heading (or none), the
+/// block's most error-like line is what was observed ("accept4() failed
+/// (24: Too many open files)"). One line per block at most.
+fn code_symptoms<'a>(
+    sentences: &[(&'a Section, &'a Sentence)],
+    lowered: &[String],
+    sentence_roles: &[&[SectionRole]],
+) -> Vec<Scored<'a>> {
+    let mut best: Vec<Scored<'a>> = Vec::new();
+    for (order, ((section, sentence), lower)) in sentences.iter().zip(lowered).enumerate() {
+        if !sentence.in_code {
+            continue;
+        }
+        let roles = sentence_roles[order];
+        let needed = if roles.contains(&SectionRole::Symptoms) {
+            1.0
+        } else if roles == [SectionRole::Unknown] {
+            2.5
+        } else {
+            continue;
+        };
+        let trimmed = lower.trim_start();
+        let prose_words = lower
+            .split_whitespace()
+            .filter(|w| w.len() > 1 && w.chars().all(char::is_alphabetic))
+            .count();
+        if trimmed.starts_with(['$', '#', '/', '-', '+']) || prose_words < 3 {
+            continue;
+        }
+        let score = cues::score(lower, cues::SYMPTOM) + cues::score(lower, cues::ERROR_LINE);
+        if score < needed {
+            continue;
+        }
+        let same_block = best
+            .iter_mut()
+            .find(|b| b.sentence.block == sentence.block);
+        match same_block {
+            Some(b) if b.score >= score => {}
+            Some(b) => {
+                b.sentence = sentence;
+                b.order = order;
+                b.score = score;
+            }
+            None => best.push(Scored {
+                section,
+                sentence,
+                order,
+                field: Field::Symptoms,
+                score,
+            }),
+        }
+    }
+    best
 }
 
 /// Hedged guesses that a later sentence confirms ("This experiment confirmed

@@ -542,3 +542,104 @@ pub fn html_escape(text: &str) -> String {
     }
     out
 }
+
+/// How many incidents among all matches have each technology, tag and
+/// year: the filters of the search page.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    pub technologies: Vec<(String, u64)>,
+    pub tags: Vec<(String, u64)>,
+    pub years: Vec<(String, u64)>,
+}
+
+const FACET_SIZE: u32 = 12;
+
+impl PostIndex {
+    /// Filter counts for a query (over every match, not just one page).
+    pub fn facets(&self, text: &str) -> Result<Facets> {
+        let parsed = query::parse(text)?;
+        let searcher = self.reader.searcher();
+        let plan = self.plan(&parsed, &searcher, false)?;
+        self.count_facets(&searcher, &*plan.query)
+    }
+
+    /// Filter counts over every incident, for the start page.
+    pub fn facets_all(&self) -> Result<Facets> {
+        self.count_facets(&self.reader.searcher(), &tantivy::query::AllQuery)
+    }
+
+    fn count_facets(&self, searcher: &Searcher, query: &dyn Query) -> Result<Facets> {
+        use tantivy::aggregation::agg_req::Aggregations;
+        use tantivy::aggregation::AggregationCollector;
+        let request = serde_json::json!({
+            "technologies": {"terms": {"field": "technologies", "size": FACET_SIZE}},
+            "tags": {"terms": {"field": "tags", "size": FACET_SIZE}},
+            "years": {"terms": {"field": "year", "size": 30, "order": {"_key": "desc"}}},
+        });
+        let aggregations: Aggregations = serde_json::from_value(request).map_err(|e| Error::Query(e.to_string()))?;
+        let collector = AggregationCollector::from_aggs(aggregations, Default::default());
+        let results = searcher.search(query, &collector)?;
+        let json = serde_json::to_value(results).map_err(|e| Error::Query(e.to_string()))?;
+        let buckets = |name: &str| -> Vec<(String, u64)> {
+            json[name]["buckets"]
+                .as_array()
+                .map(|b| {
+                    b.iter()
+                        .filter_map(|b| Some((b["key"].as_str()?.to_string(), b["doc_count"].as_u64()?)))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let technologies = buckets("technologies")
+            .into_iter()
+            .map(|(name, n)| (technologies::canonical(&name).map_or(name, str::to_string), n))
+            .collect();
+        Ok(Facets { technologies, tags: buckets("tags"), years: buckets("years") })
+    }
+}
+
+/// The analyzed terms a query looks for, synonyms included: what to
+/// highlight in a finding.
+pub fn query_terms(text: &str) -> std::collections::HashSet<String> {
+    let Ok(parsed) = query::parse(text) else { return Default::default() };
+    parsed
+        .parts
+        .iter()
+        .filter_map(|p| match p {
+            Part::Text(t) | Part::Phrase(t) | Part::Scoped(_, t) => Some(t),
+            _ => None,
+        })
+        .flat_map(|t| concepts_of(t))
+        .flat_map(|c| c.alternatives.into_iter().filter(|(_, w)| *w > PHRASE_WORD_WEIGHT).flat_map(|(terms, _)| terms))
+        .collect()
+}
+
+/// `text` as HTML with every word whose analyzed form is in `terms` marked.
+pub fn highlight(text: &str, terms: &std::collections::HashSet<String>) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.is_empty() {
+            return;
+        }
+        let hit = analyze(word).iter().any(|t| terms.contains(t));
+        if hit {
+            out.push_str("<mark>");
+        }
+        out.push_str(&html_escape(word));
+        if hit {
+            out.push_str("</mark>");
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push_str(&html_escape(&c.to_string()));
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}

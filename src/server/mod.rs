@@ -1,0 +1,272 @@
+//! Stage 6: the HTTP face. Search page, incident pages and a JSON API over
+//! the same library calls as the CLI. Callers' mistakes are 4xx with a JSON
+//! `{"error": ...}` (or an HTML page for HTML routes), never a 500.
+
+mod pages;
+mod render;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::Error;
+use crate::index::PostIndex;
+use crate::search::{query_terms, DEFAULT_LIMIT, MAX_LIMIT};
+
+pub use render::markdown_to_safe_html;
+
+const PER_PAGE: usize = 10;
+const MAX_PAGE: usize = 1000;
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+const BODY_LIMIT: usize = 16 * 1024;
+
+/// What every handler shares: the index (whose reader reloads itself after
+/// each commit) and the posts directory, for source files.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    index: PostIndex,
+    posts_dir: PathBuf,
+}
+
+impl AppState {
+    pub fn new(index: PostIndex, posts_dir: PathBuf) -> AppState {
+        AppState { inner: Arc::new(Inner { index, posts_dir }) }
+    }
+}
+
+/// Errors of the JSON API.
+#[derive(Debug)]
+pub struct ApiError(StatusCode, String);
+
+impl From<Error> for ApiError {
+    fn from(err: Error) -> Self {
+        match err {
+            Error::Query(_) => ApiError(StatusCode::BAD_REQUEST, err.to_string()),
+            Error::UnknownId(_) => ApiError(StatusCode::NOT_FOUND, err.to_string()),
+            other => {
+                tracing::error!("{other}");
+                ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal error; see the server log".into())
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+/// Errors of the HTML pages: the same statuses, as a page.
+#[derive(Debug)]
+pub struct PageError(ApiError);
+
+impl From<Error> for PageError {
+    fn from(err: Error) -> Self {
+        PageError(err.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let ApiError(status, message) = self.0;
+        (status, Html(pages::error_page(status.as_u16(), &message).into_string())).into_response()
+    }
+}
+
+fn bad_request(message: impl Into<String>) -> ApiError {
+    ApiError(StatusCode::BAD_REQUEST, message.into())
+}
+
+/// `limit` as given by a caller: a whole number from 1 to MAX_LIMIT.
+fn parse_limit(params: &HashMap<String, String>, default: usize) -> Result<usize, ApiError> {
+    match params.get("limit") {
+        None => Ok(default),
+        Some(raw) => match raw.trim().parse::<usize>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            _ => Err(bad_request(format!("limit must be a whole number from 1 to {MAX_LIMIT}, not `{raw}`"))),
+        },
+    }
+}
+
+fn parse_offset(params: &HashMap<String, String>) -> Result<usize, ApiError> {
+    match params.get("offset") {
+        None => Ok(0),
+        Some(raw) => raw
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|&n| n <= MAX_PAGE * MAX_LIMIT)
+            .ok_or_else(|| bad_request(format!("offset must be a whole number, not `{raw}`"))),
+    }
+}
+
+fn query_param(params: &HashMap<String, String>) -> Result<String, ApiError> {
+    let q = params.get("q").map(|q| q.trim().to_string()).unwrap_or_default();
+    if q.is_empty() {
+        return Err(bad_request("missing query: add ?q=what+you+see"));
+    }
+    Ok(q)
+}
+
+/// Blocking index work runs off the async workers.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => value,
+        Err(err) => std::panic::resume_unwind(err.into_panic()),
+    }
+}
+
+async fn api_search(State(state): State<AppState>, Query(params): Query<HashMap<String, String>>) -> Result<Response, ApiError> {
+    let q = query_param(&params)?;
+    let limit = parse_limit(&params, DEFAULT_LIMIT)?;
+    let offset = parse_offset(&params)?;
+    let results = blocking(move || state.inner.index.search(&q, limit, offset)).await?;
+    Ok(Json(results).into_response())
+}
+
+async fn api_incident(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let record = blocking(move || state.inner.index.get(&id).and_then(|r| r.ok_or(Error::UnknownId(id)))).await?;
+    Ok(Json(record).into_response())
+}
+
+async fn api_similar(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let limit = parse_limit(&params, 5)?;
+    let results = blocking(move || state.inner.index.similar(&id, limit)).await?;
+    Ok(Json(results).into_response())
+}
+
+async fn search_page(State(state): State<AppState>, Query(params): Query<HashMap<String, String>>) -> Result<Response, PageError> {
+    let q = params.get("q").map(|q| q.trim().to_string()).unwrap_or_default();
+    let page = match params.get("page") {
+        None => 1,
+        Some(raw) => raw
+            .parse::<usize>()
+            .ok()
+            .filter(|p| (1..=MAX_PAGE).contains(p))
+            .ok_or_else(|| PageError(bad_request(format!("page must be a number from 1 to {MAX_PAGE}"))))?,
+    };
+    let partial = params.contains_key("partial");
+    let html = blocking(move || -> Result<String, Error> {
+        let index = &state.inner.index;
+        if q.is_empty() {
+            let facets = index.facets_all()?;
+            return Ok(pages::home_page(index.len(), &facets).into_string());
+        }
+        let results = index.search(&q, PER_PAGE, (page - 1) * PER_PAGE)?;
+        let terms = query_terms(&q);
+        if partial {
+            return Ok(pages::results(&q, &results, page, PER_PAGE, &terms).into_string());
+        }
+        let facets = index.facets(&q)?;
+        Ok(pages::search_page(&q, &results, &facets, page, PER_PAGE, &terms).into_string())
+    })
+    .await?;
+    Ok(Html(html).into_response())
+}
+
+async fn incident_page(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    let html = blocking(move || -> Result<String, Error> {
+        let index = &state.inner.index;
+        let record = index.get(&id)?.ok_or_else(|| Error::UnknownId(id.clone()))?;
+        let (markdown, line) = index.markdown(&id)?.unwrap_or_default();
+        let post = markdown_to_safe_html(&markdown, line);
+        let similar = index.similar(&id, 5)?;
+        Ok(pages::incident_page(&record, &post, &similar).into_string())
+    })
+    .await?;
+    Ok(Html(html).into_response())
+}
+
+/// The post's file, as text. Only files inside the posts directory, named
+/// by an indexed record, are ever served.
+async fn incident_source(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    let text = blocking(move || -> Result<String, Error> {
+        let record = state.inner.index.get(&id)?.ok_or_else(|| Error::UnknownId(id.clone()))?;
+        let root = state.inner.posts_dir.canonicalize().map_err(|source| Error::Io { path: state.inner.posts_dir.clone(), source })?;
+        let path = root.join(&record.source);
+        let resolved = path.canonicalize().map_err(|_| Error::UnknownId(id.clone()))?;
+        if !resolved.starts_with(&root) || !resolved.is_file() {
+            return Err(Error::UnknownId(id));
+        }
+        std::fs::read_to_string(&resolved).map_err(|source| Error::Io { path: resolved, source })
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn not_found() -> Response {
+    PageError(ApiError(StatusCode::NOT_FOUND, "no such page".into())).into_response()
+}
+
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(search_page))
+        .route("/incidents/{id}", get(incident_page))
+        .route("/incidents/{id}/source", get(incident_source))
+        .route("/api/search", get(api_search))
+        .route("/api/incidents/{id}", get(api_incident))
+        .route("/api/incidents/{id}/similar", get(api_similar))
+        .route("/healthz", get(healthz))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves until Ctrl-C (or SIGTERM). `on_ready` gets the bound address,
+/// which matters when the port was 0.
+pub async fn serve(state: AppState, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    on_ready(listener.local_addr()?);
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

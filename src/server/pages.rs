@@ -1,0 +1,305 @@
+//! The HTML pages, rendered on the server so everything works without
+//! JavaScript. Text from posts is escaped by maud; the only raw HTML is our
+//! own highlighting (escaped first) and the sanitized post body.
+
+use std::collections::HashSet;
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use crate::incident::{Field, Incident};
+use crate::search::{highlight, Facets, Hit, SearchResults, SimilarResults};
+
+const STYLE: &str = include_str!("style.css");
+
+const SCRIPT: &str = r#"
+(function () {
+  var q = document.getElementById('q');
+  if (!q) return;
+  document.addEventListener('keydown', function (e) {
+    if (e.key === '/' && document.activeElement !== q) { e.preventDefault(); q.focus(); q.select(); }
+  });
+  var results = document.getElementById('results');
+  if (!results || !window.fetch) return;
+  var timer;
+  q.addEventListener('input', function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var v = q.value.trim();
+      var url = v ? '/?q=' + encodeURIComponent(v) : '/';
+      fetch(url + (v ? '&' : '?') + 'partial=1').then(function (r) {
+        if (!r.ok) return;
+        return r.text().then(function (t) { results.innerHTML = t; history.replaceState(null, '', url); });
+      }).catch(function () {});
+    }, 250);
+  });
+})();
+"#;
+
+pub const EXAMPLES: [&str; 6] = [
+    "intermittent timeout",
+    "pods restarting",
+    "disk full after deploy",
+    "certificate expired",
+    "ran out of memory",
+    "502 bad gateway",
+];
+
+fn layout(title: &str, query: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · pmkb" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                a.skip href="#main" { "Skip to content" }
+                header.top {
+                    div.inner {
+                        a.brand href="/" { "pmkb" small { "postmortem knowledge base" } }
+                        form.search role="search" action="/" method="get" {
+                            label.visually-hidden for="q" { "Search past incidents by what you see" }
+                            input #q type="search" name="q" value=(query) autocomplete="off" autofocus
+                                placeholder="What do you see? e.g. intermittent timeout";
+                            button type="submit" { "Search" }
+                        }
+                    }
+                }
+                main #main { (body) }
+                footer {
+                    "Press " kbd { "/" } " to search. Results come from the postmortems in the posts folder; "
+                    a href="/api/search?q=timeout" { "JSON API" } "."
+                }
+                script { (PreEscaped(SCRIPT)) }
+            }
+        }
+    }
+}
+
+fn with_filter(query: &str, filter: &str) -> String {
+    let query = query.trim();
+    if query.split_whitespace().any(|w| w.eq_ignore_ascii_case(filter)) {
+        query.to_string()
+    } else if query.is_empty() {
+        filter.to_string()
+    } else {
+        format!("{query} {filter}")
+    }
+}
+
+fn search_href(query: &str) -> String {
+    format!("/?q={}", urlencode(query))
+}
+
+pub fn urlencode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+fn filter_list(title: &str, prefix: &str, values: &[(String, u64)], query: &str) -> Markup {
+    html! {
+        @if !values.is_empty() {
+            h2 { (title) }
+            ul {
+                @for (value, count) in values {
+                    @let filter = if value.contains(' ') { format!("{prefix}:\"{value}\"") } else { format!("{prefix}:{value}") };
+                    @let active = query.split_whitespace().any(|w| w.eq_ignore_ascii_case(&filter));
+                    li {
+                        a href=(search_href(&with_filter(query, &filter))) aria-current=[active.then_some("true")] {
+                            span { (value) } span.count { (count) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn finding_row(field: Field, texts: &[String], terms: &HashSet<String>) -> Markup {
+    let (class, label) = match field {
+        Field::Symptoms => ("symptom", "Symptom"),
+        Field::Causes => ("cause", "Cause"),
+        Field::Fixes => ("fix", "Fix"),
+        Field::Lessons => ("lesson", "Lesson"),
+    };
+    html! {
+        @for text in texts {
+            dt class=(class) { (label) }
+            dd { (PreEscaped(highlight(text, terms))) }
+        }
+    }
+}
+
+fn card(hit: &Hit, terms: &HashSet<String>) -> Markup {
+    html! {
+        article.card {
+            h3 { a href=(format!("/incidents/{}", hit.id)) { (hit.title) } }
+            p.meta {
+                @if let Some(date) = &hit.date { time datetime=(date) { (date) } " · " }
+                span.chips {
+                    @for tech in &hit.technologies { a.chip href=(search_href(&format!("tech:\"{tech}\""))) { (tech) } }
+                    @for tag in &hit.tags { span.chip { "#" (tag) } }
+                }
+            }
+            dl.findings {
+                (finding_row(Field::Symptoms, &hit.symptoms, terms))
+                (finding_row(Field::Causes, &hit.causes, terms))
+                (finding_row(Field::Fixes, &hit.fixes, terms))
+            }
+        }
+    }
+}
+
+/// The results column: what search-as-you-type swaps in.
+pub fn results(query: &str, results: &SearchResults, page: usize, per_page: usize, terms: &HashSet<String>) -> Markup {
+    let pages = results.total.div_ceil(per_page.max(1));
+    html! {
+        @if results.hits.is_empty() {
+            div.empty {
+                h2 { "No incidents match " q { (query) } }
+                p { "Try:" }
+                ul {
+                    li { "fewer words, or only the symptom (\"timeout\" rather than \"checkout timeout on Friday\")" }
+                    li { "the error message as you see it, e.g. " code { "too many open files" } }
+                    li { "removing filters such as " code { "tech:" } " or " code { "year:" } }
+                }
+                p { "Or start from a common symptom:" }
+                ul.examples { @for example in EXAMPLES { li { a href=(search_href(example)) { (example) } } } }
+            }
+        } @else {
+            p.meta role="status" {
+                (results.total) @if results.total == 1 { " incident" } @else { " incidents" }
+                " · " (format!("{:.1}", results.took_ms)) " ms"
+                @if pages > 1 { " · page " (page) " of " (pages) }
+            }
+            @for hit in &results.hits { (card(hit, terms)) }
+            @if pages > 1 {
+                nav.pages aria-label="Pages" {
+                    @if page > 1 { a rel="prev" href=(format!("{}&page={}", search_href(query), page - 1)) { "← Newer matches" } }
+                    @if page < pages { a rel="next" href=(format!("{}&page={}", search_href(query), page + 1)) { "More matches →" } }
+                }
+            }
+        }
+    }
+}
+
+pub fn search_page(query: &str, found: &SearchResults, facets: &Facets, page: usize, per_page: usize, terms: &HashSet<String>) -> Markup {
+    let body = html! {
+        div.layout {
+            aside.filters aria-label="Filters" {
+                (filter_list("Technology", "tech", &facets.technologies, query))
+                (filter_list("Tag", "tag", &facets.tags, query))
+                (filter_list("Year", "year", &facets.years, query))
+            }
+            section #results aria-live="polite" aria-label="Results" {
+                (results(query, found, page, per_page, terms))
+            }
+        }
+    };
+    layout(&format!("{query} — search"), query, body)
+}
+
+pub fn home_page(incidents: u64, facets: &Facets) -> Markup {
+    let body = html! {
+        div.layout {
+            aside.filters aria-label="Browse" {
+                (filter_list("Technology", "tech", &facets.technologies, ""))
+                (filter_list("Tag", "tag", &facets.tags, ""))
+                (filter_list("Year", "year", &facets.years, ""))
+            }
+            section #results aria-live="polite" aria-label="Results" {
+                div.intro {
+                    h1 { "What do you see?" }
+                    p { "Type the symptom — an error, a timeout, an alert — and get the past incidents that looked like it: what was observed, why it happened, and how it was fixed. "
+                        (incidents) " incidents indexed." }
+                    ul.examples { @for example in EXAMPLES { li { a href=(search_href(example)) { (example) } } } }
+                    p.meta { "Narrow with " code { "tech:kubernetes" } ", " code { "tag:dns" } ", " code { "year:2021" } ", or search one field with " code { "cause:" } " / " code { "fix:" } "." }
+                }
+            }
+        }
+    };
+    layout("Search past incidents", "", body)
+}
+
+fn record_list(title: &str, class: &str, incident: &Incident, field: Field) -> Markup {
+    let findings = incident.findings(field);
+    html! {
+        @if !findings.is_empty() {
+            section {
+                h2 class=(class) { (title) }
+                ul {
+                    @for f in findings {
+                        li { (f.text) a.where href=(format!("#L{}", f.line)) title=(format!("{} · line {}", f.section, f.line)) { "line " (f.line) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn incident_page(incident: &Incident, post_html: &str, similar: &SimilarResults) -> Markup {
+    let body = html! {
+        article.incident {
+            h1 { (incident.title) }
+            p.meta {
+                @if let Some(date) = &incident.date { time datetime=(date) { (date) } " · " }
+                @if let Some(severity) = &incident.severity { (severity) " · " }
+                a href=(format!("/incidents/{}/source", incident.id)) { (incident.source) ":" (incident.line) }
+                " · " a href=(format!("/api/incidents/{}", incident.id)) { "JSON" }
+            }
+            @if !incident.summary.is_empty() { p.summary { (incident.summary) } }
+            div.columns {
+                div.record {
+                    (record_list("Symptoms", "symptom", incident, Field::Symptoms))
+                    (record_list("Causes", "cause", incident, Field::Causes))
+                    (record_list("Fixes", "fix", incident, Field::Fixes))
+                    (record_list("Lessons", "lesson", incident, Field::Lessons))
+                    @if !incident.technologies.is_empty() || !incident.tags.is_empty() {
+                        section {
+                            h2 { "Technologies and tags" }
+                            p.chips {
+                                @for tech in &incident.technologies { a.chip href=(search_href(&format!("tech:\"{tech}\""))) { (tech) } }
+                                @for tag in &incident.tags { a.chip href=(search_href(&format!("tag:\"{tag}\""))) { "#" (tag) } }
+                            }
+                        }
+                    }
+                    section {
+                        h2 { "Similar incidents" }
+                        @if similar.hits.is_empty() { p.meta { "None found." } }
+                        ul {
+                            @for hit in &similar.hits {
+                                li { a href=(format!("/incidents/{}", hit.id)) { (hit.title) }
+                                    @if let Some(date) = &hit.date { " " span.meta { "(" (date) ")" } } }
+                            }
+                        }
+                    }
+                }
+                section.post aria-label="Original post" {
+                    h2 { "Original post" }
+                    div.markdown { (PreEscaped(post_html)) }
+                }
+            }
+        }
+    };
+    layout(&incident.title, "", body)
+}
+
+pub fn error_page(status: u16, message: &str) -> Markup {
+    let body = html! {
+        div.empty {
+            h1 { (status) }
+            p { (message) }
+            p { a href="/" { "Back to search" } }
+        }
+    };
+    layout("Error", "", body)
+}
