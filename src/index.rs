@@ -224,12 +224,27 @@ impl PostIndex {
     /// The post as written and the file line it starts at.
     pub fn markdown(&self, id: &str) -> Result<Option<(String, usize)>> {
         let searcher = self.reader.searcher();
-        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
-        let hits = searcher.search(&query, &tantivy::collector::TopDocs::with_limit(1).order_by_score())?;
-        let Some((_, address)) = hits.first() else { return Ok(None) };
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let hits = searcher.search(
+            &query,
+            &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+        )?;
+        let Some((_, address)) = hits.first() else {
+            return Ok(None);
+        };
         let doc: TantivyDocument = searcher.doc(*address)?;
-        let text = doc.get_first(self.fields.markdown).and_then(|v| v.as_str()).unwrap_or("").to_string();
-        let line = doc.get_first(self.fields.markdown_line).and_then(|v| v.as_u64()).unwrap_or(1) as usize;
+        let text = doc
+            .get_first(self.fields.markdown)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string();
+        let line = doc
+            .get_first(self.fields.markdown_line)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(1) as usize;
         Ok(Some((text, line)))
     }
 

@@ -222,7 +222,12 @@ fn take_title(lines: &mut [String], front: &FrontMatter, transcript: bool) -> Op
 /// renders as the post and line numbers still match the file.
 pub fn without_front_matter(text: &str) -> String {
     let mut lines: Vec<&str> = text.split('\n').collect();
-    if let Some(block) = front_matter::split(&lines.iter().map(|l| l.trim_end_matches('\r').to_string()).collect::<Vec<_>>()) {
+    if let Some(block) = front_matter::split(
+        &lines
+            .iter()
+            .map(|l| l.trim_end_matches('\r').to_string())
+            .collect::<Vec<_>>(),
+    ) {
         for line in lines.iter_mut().take(block.end + 1) {
             *line = "";
         }
@@ -354,7 +359,9 @@ fn looks_like_heading_paragraph(line: &str) -> bool {
         && (1..=6).contains(&words)
         && line.chars().count() <= 50
         && !ends_sentence(line)
-        && !line.contains(['.', ',', ';', '!', '?', '`', '|', '=', '(', '{', '<', '"', '/'])
+        && !line.contains([
+            '.', ',', ';', '!', '?', '`', '|', '=', '(', '{', '<', '"', '/',
+        ])
         && !line.chars().any(|c| c.is_ascii_digit())
 }
 
@@ -740,7 +747,8 @@ fn sentence_ranges(text: &str) -> Vec<(usize, usize)> {
             let word = sentence[..=dot].rsplit(' ').next().unwrap_or("");
             let letters = word.chars().filter(|c| c.is_alphanumeric()).count();
             let dotted = word.matches('.').count() > 1 && letters <= word.matches('.').count();
-            let prev_ok = dot > 0 && (bytes[dot - 1].is_ascii_alphanumeric() || bytes[dot - 1] == b')');
+            let prev_ok =
+                dot > 0 && (bytes[dot - 1].is_ascii_alphanumeric() || bytes[dot - 1] == b')');
             if lower_next
                 && prev_ok
                 && letters >= 2
@@ -844,7 +852,8 @@ pub fn sections_of(body: &str, first_line: usize) -> (Vec<Section>, String) {
                 }
             }
             Event::Code(text) => {
-                let ticks = body[range.clone()].len() - body[range.clone()].trim_start_matches('`').len();
+                let ticks =
+                    body[range.clone()].len() - body[range.clone()].trim_start_matches('`').len();
                 unit.push_code(&text, range.start + ticks.max(1));
             }
             Event::SoftBreak | Event::HardBreak => unit.line_break(range.end),

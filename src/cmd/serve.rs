@@ -21,7 +21,11 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     init_logging();
     if !cli.index.join("meta.json").is_file() {
-        tracing::info!("no index at {}: importing {} first", cli.index.display(), cli.posts.display());
+        tracing::info!(
+            "no index at {}: importing {} first",
+            cli.index.display(),
+            cli.posts.display()
+        );
         let started = Instant::now();
         let report = super::import::import(cli, &index::Quiet)?;
         super::import::print_report(&report, started.elapsed().as_secs_f64());
@@ -29,7 +33,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let index = PostIndex::open(&cli.index)?;
     let incidents = index.len();
     let state = AppState::new(index, cli.posts.clone());
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
     runtime
         .block_on(server::serve(state, args.addr, |addr| {
             println!("pmkb: serving {incidents} incidents at http://{addr}/ (Ctrl-C to stop)");
@@ -41,6 +48,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
 
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("PMKB_LOG").unwrap_or_else(|_| EnvFilter::new("pmkb=info,tower_http=info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let filter = EnvFilter::try_from_env("PMKB_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("pmkb=info,tower_http=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }

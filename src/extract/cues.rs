@@ -307,6 +307,54 @@ pub const ERROR_LINE: Cues = &[
     ("no space", 1.0),
 ];
 
+/// Things getting better on their own after the fix ("error rate back to
+/// normal at 10:16", "replicas caught up"): the outcome, not the fix, and
+/// not a symptom either, unless someone did something in the same breath.
+pub const RECOVERY: &[&str] = &[
+    "back to normal",
+    "back to baseline",
+    "back to zero",
+    "back under",
+    "back below",
+    "caught up",
+    "recovered",
+    "returned to normal",
+    "returned at",
+    "stopped growing",
+    "errors stopped",
+    "went green",
+    "fell back",
+    "dropped below",
+    "fully healthy",
+    "healed",
+    "normal again",
+    "fresh again",
+    "were ready",
+    "stopped at",
+];
+
+/// Someone acting, which a recovery sentence may also report ("we
+/// restarted it, and errors stopped").
+pub const AGENT: &[&str] = &["we ", "i ", "on-call", "the team", "engineers"];
+
+/// What was spared: an impact section's "search kept working" or "no data
+/// was lost" is the edge of the symptom, not the symptom.
+pub const UNAFFECTED: &[&str] = &[
+    "unaffected",
+    "not affected",
+    "kept working",
+    "kept serving",
+    "no data was lost",
+    "nothing was lost",
+    "were lost",
+    "was lost",
+    "noticed nothing",
+    "as expected",
+];
+
+/// Making it up to customers is not fixing the system.
+pub const GOODWILL: &[&str] = &["refund", "apolog", "credit", "emailed affected", "goodwill"];
+
 /// Scene-setting, nostalgia and opinion: never a finding, and products
 /// named here are not the incident's technologies.
 pub const SCENE: &[&str] = &[

@@ -31,6 +31,10 @@ const THRESHOLD: f32 = 2.0;
 /// Evidence a heading lends to the sentences under it.
 const HEADING_PRIOR: f32 = 2.0;
 const BARE_HEADING_PRIOR: f32 = 1.5;
+/// Contributing factors: causes, but not the ones a reader asks for first.
+const SECONDARY_PRIOR: f32 = 0.5;
+/// Findings from a list of future work (action items, follow-ups).
+const MAX_FORWARD_LOOKING: usize = 3;
 /// Findings per field: a reader wants the sentences that matter, not all.
 const MAX_PER_FIELD: usize = 6;
 const MAX_PER_SECTION: usize = 5;
@@ -184,11 +188,16 @@ fn classify(
         HeadingKind::Bare => BARE_HEADING_PRIOR,
         _ => HEADING_PRIOR,
     };
+    let cause_prior = if sections::is_secondary(&section.heading) {
+        SECONDARY_PRIOR
+    } else {
+        prior
+    };
     let mut threshold = THRESHOLD;
     for role in roles {
         match role {
             SectionRole::Symptoms => symptom += prior,
-            SectionRole::Causes => cause += prior,
+            SectionRole::Causes => cause += cause_prior,
             SectionRole::Fixes => fix += prior,
             SectionRole::Context => threshold += 1.0,
             _ => {}
@@ -206,6 +215,16 @@ fn classify(
     if cues::any(lower, cues::INVESTIGATION) {
         fix *= 0.3;
         cause *= 0.7;
+    }
+    if cues::any(lower, cues::RECOVERY) && !cues::any(lower, cues::AGENT) {
+        fix *= 0.3;
+        symptom *= 0.3;
+    }
+    if cues::any(lower, cues::UNAFFECTED) {
+        symptom *= 0.3;
+    }
+    if cues::any(lower, cues::GOODWILL) {
+        fix *= 0.3;
     }
     if cues::any(lower, cues::HEDGE) && !confirmed {
         symptom *= 0.35;
@@ -226,6 +245,12 @@ fn classify(
         }
     });
     let score = if introduces { score * 0.8 } else { score };
+    if std::env::var_os("PMKB_EXPLAIN").is_some() {
+        eprintln!(
+            "EXPLAIN {} s={symptom:.1} c={cause:.1} f={fix:.1} t={threshold:.1} {}",
+            sentence.line, sentence.text
+        );
+    }
     (score >= threshold).then_some((field, score))
 }
 
@@ -286,9 +311,7 @@ fn code_symptoms<'a>(
         if score < needed {
             continue;
         }
-        let same_block = best
-            .iter_mut()
-            .find(|b| b.sentence.block == sentence.block);
+        let same_block = best.iter_mut().find(|b| b.sentence.block == sentence.block);
         match same_block {
             Some(b) if b.score >= score => {}
             Some(b) => {
@@ -332,17 +355,34 @@ fn confirmed_guesses(lowered: &[String]) -> HashSet<usize> {
 
 /// The best findings of one field, in reading order, without repeats.
 fn select(scored: &[Scored], field: Field) -> Vec<Finding> {
-    let mut candidates: Vec<&Scored> = scored.iter().filter(|s| s.field == field).collect();
+    let mut candidates: Vec<(f32, &Scored)> = Vec::new();
+    // In a list of future work the first items are the ones that matter:
+    // each later item there weighs a little less.
+    let mut rank: std::collections::HashMap<*const Section, usize> = Default::default();
+    for s in scored.iter().filter(|s| s.field == field) {
+        let mut score = s.score;
+        if sections::is_forward_looking(&s.section.heading) {
+            let r = rank.entry(s.section as *const Section).or_default();
+            score -= 0.25 * *r as f32;
+            *r += 1;
+        }
+        candidates.push((score, s));
+    }
     // Keep the strongest few per section, then per field.
-    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.order.cmp(&b.order)));
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.order.cmp(&b.1.order)));
     let mut per_section: std::collections::HashMap<*const Section, usize> = Default::default();
     let mut seen = HashSet::new();
     let mut chosen: Vec<&Scored> = Vec::new();
-    for candidate in candidates {
+    for (_, candidate) in candidates {
         let count = per_section
             .entry(candidate.section as *const Section)
             .or_default();
-        if *count >= MAX_PER_SECTION || chosen.len() >= MAX_PER_FIELD {
+        let cap = if sections::is_forward_looking(&candidate.section.heading) {
+            MAX_FORWARD_LOOKING
+        } else {
+            MAX_PER_SECTION
+        };
+        if *count >= cap || chosen.len() >= MAX_PER_FIELD {
             continue;
         }
         if !seen.insert(candidate.sentence.text.to_lowercase()) {

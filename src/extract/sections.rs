@@ -73,6 +73,10 @@ const RULES: &[(SectionRole, &[&str])] = &[
             "culprit",
             "proximate",
             "analysis",
+            "what was going on",
+            "going on",
+            "how it happened",
+            "got through",
         ],
     ),
     (
@@ -98,6 +102,10 @@ const RULES: &[(SectionRole, &[&str])] = &[
             "actions",
             "what we changed",
             "what we did",
+            "how we fixed",
+            "how it was fixed",
+            "cleanup",
+            "clean up",
         ],
     ),
     (
@@ -118,9 +126,40 @@ const RULES: &[(SectionRole, &[&str])] = &[
             "observed",
             "customer",
             "user",
+            "what we saw",
+            "what we noticed",
+            "what users saw",
+            "signs",
         ],
     ),
 ];
+
+/// Contributing factors are causes, but secondary ones: they lend their
+/// sentences less weight than a root cause or a trigger does.
+pub fn is_secondary(heading: &str) -> bool {
+    let normalized = normalize(heading);
+    ["contributing", "contributor"]
+        .iter()
+        .any(|w| contains_phrase(&normalized, w))
+}
+
+/// Action items, follow-ups, next steps: a list of future work, of which a
+/// reader wants the first few, not the whole backlog.
+pub fn is_forward_looking(heading: &str) -> bool {
+    let normalized = normalize(heading);
+    [
+        "action item",
+        "follow-up",
+        "follow up",
+        "followup",
+        "next step",
+        "prevention",
+        "corrective",
+        "actions",
+    ]
+    .iter()
+    .any(|w| contains_phrase(&normalized, w))
+}
 
 fn normalize(heading: &str) -> String {
     let lower = heading.to_lowercase().replace("(s)", "");

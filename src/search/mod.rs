@@ -576,7 +576,8 @@ impl PostIndex {
             "tags": {"terms": {"field": "tags", "size": FACET_SIZE}},
             "years": {"terms": {"field": "year", "size": 30, "order": {"_key": "desc"}}},
         });
-        let aggregations: Aggregations = serde_json::from_value(request).map_err(|e| Error::Query(e.to_string()))?;
+        let aggregations: Aggregations =
+            serde_json::from_value(request).map_err(|e| Error::Query(e.to_string()))?;
         let collector = AggregationCollector::from_aggs(aggregations, Default::default());
         let results = searcher.search(query, &collector)?;
         let json = serde_json::to_value(results).map_err(|e| Error::Query(e.to_string()))?;
@@ -585,23 +586,36 @@ impl PostIndex {
                 .as_array()
                 .map(|b| {
                     b.iter()
-                        .filter_map(|b| Some((b["key"].as_str()?.to_string(), b["doc_count"].as_u64()?)))
+                        .filter_map(|b| {
+                            Some((b["key"].as_str()?.to_string(), b["doc_count"].as_u64()?))
+                        })
                         .collect()
                 })
                 .unwrap_or_default()
         };
         let technologies = buckets("technologies")
             .into_iter()
-            .map(|(name, n)| (technologies::canonical(&name).map_or(name, str::to_string), n))
+            .map(|(name, n)| {
+                (
+                    technologies::canonical(&name).map_or(name, str::to_string),
+                    n,
+                )
+            })
             .collect();
-        Ok(Facets { technologies, tags: buckets("tags"), years: buckets("years") })
+        Ok(Facets {
+            technologies,
+            tags: buckets("tags"),
+            years: buckets("years"),
+        })
     }
 }
 
 /// The analyzed terms a query looks for, synonyms included: what to
 /// highlight in a finding.
 pub fn query_terms(text: &str) -> std::collections::HashSet<String> {
-    let Ok(parsed) = query::parse(text) else { return Default::default() };
+    let Ok(parsed) = query::parse(text) else {
+        return Default::default();
+    };
     parsed
         .parts
         .iter()
@@ -610,7 +624,14 @@ pub fn query_terms(text: &str) -> std::collections::HashSet<String> {
             _ => None,
         })
         .flat_map(|t| concepts_of(t))
-        .flat_map(|c| c.alternatives.into_iter().filter(|(_, w)| *w > PHRASE_WORD_WEIGHT).flat_map(|(terms, _)| terms))
+        // Single words only: the words of "timed out" alone ("out") would
+        // light up half of every sentence.
+        .flat_map(|c| {
+            c.alternatives
+                .into_iter()
+                .filter(|(terms, w)| *w > PHRASE_WORD_WEIGHT && terms.len() == 1)
+                .flat_map(|(terms, _)| terms)
+        })
         .collect()
 }
 

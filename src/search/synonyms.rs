@@ -468,7 +468,7 @@ pub const GROUPS: &[&[&str]] = &[
     &["ci host", "build server", "build agent", "jenkins", "ci"],
     &["capacity remaining", "free space", "space left"],
     &["enospc", "no space left on device", "disk full"],
-    &["abandon", "give up", "timeout", "timed out", "cancel"],
+    &["abandon", "give up", "cancel", "cancelled"],
     &["halts", "pauses", "pause", "stop the world", "freezes"],
     &["runtime", "jvm", "vm", "garbage collector", "gc"],
     &["periodic", "every few minutes", "recurring", "regular"],

@@ -47,7 +47,9 @@ struct Inner {
 
 impl AppState {
     pub fn new(index: PostIndex, posts_dir: PathBuf) -> AppState {
-        AppState { inner: Arc::new(Inner { index, posts_dir }) }
+        AppState {
+            inner: Arc::new(Inner { index, posts_dir }),
+        }
     }
 }
 
@@ -62,7 +64,10 @@ impl From<Error> for ApiError {
             Error::UnknownId(_) => ApiError(StatusCode::NOT_FOUND, err.to_string()),
             other => {
                 tracing::error!("{other}");
-                ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal error; see the server log".into())
+                ApiError(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error; see the server log".into(),
+                )
             }
         }
     }
@@ -87,7 +92,11 @@ impl From<Error> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let ApiError(status, message) = self.0;
-        (status, Html(pages::error_page(status.as_u16(), &message).into_string())).into_response()
+        (
+            status,
+            Html(pages::error_page(status.as_u16(), &message).into_string()),
+        )
+            .into_response()
     }
 }
 
@@ -101,7 +110,9 @@ fn parse_limit(params: &HashMap<String, String>, default: usize) -> Result<usize
         None => Ok(default),
         Some(raw) => match raw.trim().parse::<usize>() {
             Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-            _ => Err(bad_request(format!("limit must be a whole number from 1 to {MAX_LIMIT}, not `{raw}`"))),
+            _ => Err(bad_request(format!(
+                "limit must be a whole number from 1 to {MAX_LIMIT}, not `{raw}`"
+            ))),
         },
     }
 }
@@ -119,7 +130,10 @@ fn parse_offset(params: &HashMap<String, String>) -> Result<usize, ApiError> {
 }
 
 fn query_param(params: &HashMap<String, String>) -> Result<String, ApiError> {
-    let q = params.get("q").map(|q| q.trim().to_string()).unwrap_or_default();
+    let q = params
+        .get("q")
+        .map(|q| q.trim().to_string())
+        .unwrap_or_default();
     if q.is_empty() {
         return Err(bad_request("missing query: add ?q=what+you+see"));
     }
@@ -134,7 +148,10 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
     }
 }
 
-async fn api_search(State(state): State<AppState>, Query(params): Query<HashMap<String, String>>) -> Result<Response, ApiError> {
+async fn api_search(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
     let q = query_param(&params)?;
     let limit = parse_limit(&params, DEFAULT_LIMIT)?;
     let offset = parse_offset(&params)?;
@@ -142,8 +159,18 @@ async fn api_search(State(state): State<AppState>, Query(params): Query<HashMap<
     Ok(Json(results).into_response())
 }
 
-async fn api_incident(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let record = blocking(move || state.inner.index.get(&id).and_then(|r| r.ok_or(Error::UnknownId(id)))).await?;
+async fn api_incident(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let record = blocking(move || {
+        state
+            .inner
+            .index
+            .get(&id)
+            .and_then(|r| r.ok_or(Error::UnknownId(id)))
+    })
+    .await?;
     Ok(Json(record).into_response())
 }
 
@@ -157,15 +184,25 @@ async fn api_similar(
     Ok(Json(results).into_response())
 }
 
-async fn search_page(State(state): State<AppState>, Query(params): Query<HashMap<String, String>>) -> Result<Response, PageError> {
-    let q = params.get("q").map(|q| q.trim().to_string()).unwrap_or_default();
+async fn search_page(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let q = params
+        .get("q")
+        .map(|q| q.trim().to_string())
+        .unwrap_or_default();
     let page = match params.get("page") {
         None => 1,
         Some(raw) => raw
             .parse::<usize>()
             .ok()
             .filter(|p| (1..=MAX_PAGE).contains(p))
-            .ok_or_else(|| PageError(bad_request(format!("page must be a number from 1 to {MAX_PAGE}"))))?,
+            .ok_or_else(|| {
+                PageError(bad_request(format!(
+                    "page must be a number from 1 to {MAX_PAGE}"
+                )))
+            })?,
     };
     let partial = params.contains_key("partial");
     let html = blocking(move || -> Result<String, Error> {
@@ -186,10 +223,15 @@ async fn search_page(State(state): State<AppState>, Query(params): Query<HashMap
     Ok(Html(html).into_response())
 }
 
-async fn incident_page(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn incident_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let html = blocking(move || -> Result<String, Error> {
         let index = &state.inner.index;
-        let record = index.get(&id)?.ok_or_else(|| Error::UnknownId(id.clone()))?;
+        let record = index
+            .get(&id)?
+            .ok_or_else(|| Error::UnknownId(id.clone()))?;
         let (markdown, line) = index.markdown(&id)?.unwrap_or_default();
         let post = markdown_to_safe_html(&markdown, line);
         let similar = index.similar(&id, 5)?;
@@ -201,16 +243,35 @@ async fn incident_page(State(state): State<AppState>, Path(id): Path<String>) ->
 
 /// The post's file, as text. Only files inside the posts directory, named
 /// by an indexed record, are ever served.
-async fn incident_source(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn incident_source(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let text = blocking(move || -> Result<String, Error> {
-        let record = state.inner.index.get(&id)?.ok_or_else(|| Error::UnknownId(id.clone()))?;
-        let root = state.inner.posts_dir.canonicalize().map_err(|source| Error::Io { path: state.inner.posts_dir.clone(), source })?;
+        let record = state
+            .inner
+            .index
+            .get(&id)?
+            .ok_or_else(|| Error::UnknownId(id.clone()))?;
+        let root = state
+            .inner
+            .posts_dir
+            .canonicalize()
+            .map_err(|source| Error::Io {
+                path: state.inner.posts_dir.clone(),
+                source,
+            })?;
         let path = root.join(&record.source);
-        let resolved = path.canonicalize().map_err(|_| Error::UnknownId(id.clone()))?;
+        let resolved = path
+            .canonicalize()
+            .map_err(|_| Error::UnknownId(id.clone()))?;
         if !resolved.starts_with(&root) || !resolved.is_file() {
             return Err(Error::UnknownId(id));
         }
-        std::fs::read_to_string(&resolved).map_err(|source| Error::Io { path: resolved, source })
+        std::fs::read_to_string(&resolved).map_err(|source| Error::Io {
+            path: resolved,
+            source,
+        })
     })
     .await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
@@ -237,16 +298,25 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
         .layer(TraceLayer::new_for_http())
 }
 
 /// Serves until Ctrl-C (or SIGTERM). `on_ready` gets the bound address,
 /// which matters when the port was 0.
-pub async fn serve(state: AppState, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+pub async fn serve(
+    state: AppState,
+    addr: SocketAddr,
+    on_ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_ready(listener.local_addr()?);
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {

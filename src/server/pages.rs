@@ -80,7 +80,10 @@ fn layout(title: &str, query: &str, body: Markup) -> Markup {
 
 fn with_filter(query: &str, filter: &str) -> String {
     let query = query.trim();
-    if query.split_whitespace().any(|w| w.eq_ignore_ascii_case(filter)) {
+    if query
+        .split_whitespace()
+        .any(|w| w.eq_ignore_ascii_case(filter))
+    {
         query.to_string()
     } else if query.is_empty() {
         filter.to_string()
@@ -97,7 +100,9 @@ pub fn urlencode(text: &str) -> String {
     let mut out = String::new();
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
@@ -160,7 +165,13 @@ fn card(hit: &Hit, terms: &HashSet<String>) -> Markup {
 }
 
 /// The results column: what search-as-you-type swaps in.
-pub fn results(query: &str, results: &SearchResults, page: usize, per_page: usize, terms: &HashSet<String>) -> Markup {
+pub fn results(
+    query: &str,
+    results: &SearchResults,
+    page: usize,
+    per_page: usize,
+    terms: &HashSet<String>,
+) -> Markup {
     let pages = results.total.div_ceil(per_page.max(1));
     html! {
         @if results.hits.is_empty() {
@@ -192,8 +203,16 @@ pub fn results(query: &str, results: &SearchResults, page: usize, per_page: usiz
     }
 }
 
-pub fn search_page(query: &str, found: &SearchResults, facets: &Facets, page: usize, per_page: usize, terms: &HashSet<String>) -> Markup {
+pub fn search_page(
+    query: &str,
+    found: &SearchResults,
+    facets: &Facets,
+    page: usize,
+    per_page: usize,
+    terms: &HashSet<String>,
+) -> Markup {
     let body = html! {
+        h1.visually-hidden { "Incidents matching " (query) }
         div.layout {
             aside.filters aria-label="Filters" {
                 (filter_list("Technology", "tech", &facets.technologies, query))

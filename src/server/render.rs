@@ -12,12 +12,16 @@ const OPEN: char = '\u{E000}';
 const CLOSE: char = '\u{E001}';
 
 pub fn markdown_to_safe_html(markdown: &str, first_line: usize) -> String {
-    let clean: String = markdown.chars().filter(|c| *c != OPEN && *c != CLOSE).collect();
+    let clean: String = markdown
+        .chars()
+        .filter(|c| *c != OPEN && *c != CLOSE)
+        .collect();
     let mut line_starts = vec![0];
     line_starts.extend(clean.match_indices('\n').map(|(i, _)| i + 1));
     let line_of = |offset: usize| first_line + line_starts.partition_point(|&s| s <= offset) - 1;
 
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut events: Vec<Event> = Vec::new();
     let mut last_anchor = 0;
     let mut in_code = false;
@@ -67,7 +71,10 @@ fn restore_anchors(html: &str) -> String {
         out.push_str(&rest[..start]);
         let after = &rest[start + OPEN.len_utf8()..];
         match after.find(CLOSE) {
-            Some(end) if after[..end].starts_with('L') && after[1..end].chars().all(|c| c.is_ascii_digit()) => {
+            Some(end)
+                if after[..end].starts_with('L')
+                    && after[1..end].chars().all(|c| c.is_ascii_digit()) =>
+            {
                 let id = &after[..end];
                 out.push_str(&format!(r#"<span class="anchor" id="{id}"></span>"#));
                 rest = &after[end + CLOSE.len_utf8()..];
@@ -94,11 +101,18 @@ mod tests {
 
     #[test]
     fn lines_get_anchors() {
-        let html = markdown_to_safe_html("# Title\n\nfirst line\nsecond line\n\n```\ncode\n```\n", 10);
+        let html =
+            markdown_to_safe_html("# Title\n\nfirst line\nsecond line\n\n```\ncode\n```\n", 10);
         for line in [10, 12, 13] {
-            assert!(html.contains(&format!(r#"id="L{line}""#)), "L{line} in {html}");
+            assert!(
+                html.contains(&format!(r#"id="L{line}""#)),
+                "L{line} in {html}"
+            );
         }
-        assert!(!html.contains("id=\"L16\""), "no anchors inside code: {html}");
+        assert!(
+            !html.contains("id=\"L16\""),
+            "no anchors inside code: {html}"
+        );
         let forged = markdown_to_safe_html("\u{E000}L1\"><script>x</script>\u{E001}", 1);
         assert!(!forged.contains("<script"), "{forged}");
     }

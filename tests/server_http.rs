@@ -1,0 +1,244 @@
+//! The real `pmkb serve` on an ephemeral port, driven over HTTP: every
+//! route, the error cases, hostile posts, and live reload after an import.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::Value;
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(ws: &Workspace) -> Server {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("pmkb"))
+            .arg("--posts")
+            .arg(ws.posts())
+            .arg("--index")
+            .arg(ws.index())
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env("PMKB_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pmkb serve starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let base = loop {
+            let line = lines.next().expect("server printed its address").unwrap();
+            if let Some(rest) = line.split("at http://").nth(1) {
+                break format!("http://{}", rest.split('/').next().unwrap());
+            }
+        };
+        Server { child, base }
+    }
+
+    fn get(&self, path: &str) -> (u16, String, String) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut response = agent
+            .get(&format!("{}{}", self.base, path))
+            .call()
+            .expect("request");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let body = response.body_mut().read_to_string().unwrap_or_default();
+        (status, content_type, body)
+    }
+
+    fn json(&self, path: &str) -> (u16, Value) {
+        let (status, content_type, body) = self.get(path);
+        assert!(
+            content_type.starts_with("application/json"),
+            "{path}: {content_type}"
+        );
+        (status, serde_json::from_str(&body).unwrap())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const HOSTILE: &str = "---\nid: hostile\ntitle: Hostile <script>alert('title')</script> post\n---\n\n## Impact\n\nRequests failed with errors <script>alert(1)</script> for an hour.\n\n<img src=x onerror=\"alert(2)\">\n\n[details](javascript:alert(3))\n\n## Root Cause\n\nA bad config was pushed.\n";
+
+#[test]
+fn every_route_and_its_errors() {
+    let ws = Workspace::with_sample_posts();
+    ws.write("hostile.md", HOSTILE);
+    let server = Server::start(&ws); // imports first: there is no index yet
+
+    assert_eq!(server.get("/healthz").0, 200);
+    assert_eq!(server.get("/healthz").2, "ok");
+
+    let (status, content_type, home) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("text/html"));
+    assert!(
+        home.contains(r#"<label class="visually-hidden" for="q">"#),
+        "the search box has a label"
+    );
+    assert!(home.contains("35 incidents indexed"), "{home}");
+
+    let (status, _, page) = server.get("/?q=intermittent+timeout");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Intermittent checkout timeouts from database connection pool exhaustion")
+    );
+    assert!(page.contains("<mark>"), "query words are highlighted");
+    assert!(page.contains("Technology"), "filters with counts");
+
+    let (status, _, empty) = server.get("/?q=zqxjv+wvkpq");
+    assert_eq!(status, 200);
+    assert!(empty.contains("No incidents match"), "{empty}");
+
+    let (status, _, bad) = server.get("/?q=%22unbalanced");
+    assert_eq!(status, 400);
+    assert!(bad.contains("unbalanced quote"));
+
+    let (status, results) = server.json("/api/search?q=intermittent+timeout&limit=2");
+    assert_eq!(status, 200);
+    assert_eq!(results["query"], "intermittent timeout");
+    assert!(results["hits"].as_array().unwrap().len() <= 2);
+    assert_eq!(
+        results["hits"][0]["id"],
+        "2021-06-18-checkout-pool-exhaustion"
+    );
+    for path in [
+        "/api/search",
+        "/api/search?q=",
+        "/api/search?q=x&limit=-1",
+        "/api/search?q=x&limit=1000000000",
+        "/api/search?q=x&limit=abc",
+        "/api/search?q=%22x",
+        "/api/search?q=x&offset=-3",
+    ] {
+        let (status, body) = server.json(path);
+        assert_eq!(status, 400, "{path}");
+        assert!(body["error"].is_string(), "{path}: {body}");
+    }
+
+    let (status, record) = server.json("/api/incidents/pg-failover-connection-storm");
+    assert_eq!(status, 200);
+    assert_eq!(record["id"], "pg-failover-connection-storm");
+    let (status, missing) = server.json("/api/incidents/nope");
+    assert_eq!(status, 404);
+    assert!(missing["error"].as_str().unwrap().contains("nope"));
+    let (status, similar) =
+        server.json("/api/incidents/pg-failover-connection-storm/similar?limit=2");
+    assert_eq!(status, 200);
+    assert_eq!(similar["id"], "pg-failover-connection-storm");
+    assert!(similar["hits"].as_array().unwrap().len() <= 2);
+    assert_eq!(server.json("/api/incidents/nope/similar").0, 404);
+
+    let (status, _, incident) = server.get("/incidents/2021-06-18-checkout-pool-exhaustion");
+    assert_eq!(status, 200);
+    assert!(incident.contains("Original post") && incident.contains("Similar incidents"));
+    assert!(
+        incident.contains("href=\"#L"),
+        "findings link to their lines"
+    );
+    assert!(incident.contains("id=\"L"), "the post has line anchors");
+    let (status, content_type, source) =
+        server.get("/incidents/2021-06-18-checkout-pool-exhaustion/source");
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("text/plain"));
+    assert!(source.starts_with("---\nid: 2021-06-18-checkout-pool-exhaustion"));
+
+    for path in [
+        "/incidents/nope",
+        "/incidents/..%2F..%2Fetc%2Fpasswd",
+        "/incidents/%2e%2e/source",
+        "/no/such/page",
+    ] {
+        let (status, _, body) = server.get(path);
+        assert_eq!(status, 404, "{path}");
+        assert!(!body.contains("root:x:0"), "{path}");
+    }
+}
+
+#[test]
+fn hostile_posts_never_run_in_the_page() {
+    let ws = Workspace::empty();
+    ws.write("hostile.md", HOSTILE);
+    let server = Server::start(&ws);
+    let (status, _, page) = server.get("/incidents/hostile");
+    assert_eq!(status, 200);
+    let post = page.split("Original post").nth(1).unwrap();
+    assert!(!post.contains("<script"), "{post}");
+    assert!(!post.contains("onerror"), "{post}");
+    assert!(!post.contains("javascript:"), "{post}");
+    assert!(
+        page.contains("Hostile &lt;script&gt;"),
+        "the title is shown as text"
+    );
+    let (_, _, results) = server.get("/?q=errors");
+    assert!(!results.contains("<script>alert"), "{results}");
+}
+
+#[test]
+fn a_running_server_sees_a_new_import_within_a_second() {
+    let ws = Workspace::with_sample_posts();
+    assert!(ws.run(&["import"]).status.success());
+    let server = Server::start(&ws);
+    assert_eq!(server.json("/api/search?q=quasar+zebrafish").1["total"], 0);
+
+    ws.write("new.md", "---\nid: quasar\ntitle: Quasar zebrafish outage\n---\n\n## Impact\n\nThe quasar zebrafish gateway returned 503 errors for an hour.\n");
+    assert!(ws.run(&["import"]).status.success());
+    let imported = Instant::now();
+    loop {
+        let (status, body) = server.json("/api/search?q=quasar+zebrafish");
+        assert_eq!(status, 200, "no request fails while the index changes");
+        if body["total"] == 1 {
+            break;
+        }
+        assert!(
+            imported.elapsed() < Duration::from_millis(1500),
+            "not visible {:?} after the import",
+            imported.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    eprintln!("visible {:?} after the import", imported.elapsed());
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    let ws = Workspace::with_sample_posts();
+    let mut server = Server::start(&ws);
+    assert_eq!(server.get("/healthz").0, 200);
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let started = Instant::now();
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "{status:?}");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "still running after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
