@@ -10,6 +10,7 @@
 //! records; the CLI (`main.rs`) and the HTTP `server` are thin faces over
 //! the same calls.
 
+pub mod authoring;
 pub mod config;
 pub mod corpus;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod search;
 pub mod server;
+pub mod watch;
 
 pub use config::Config;
 pub use error::{Error, Result};

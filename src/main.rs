@@ -54,6 +54,10 @@ pub enum Command {
     Similar(cmd::similar::Args),
     /// Serve the search page and JSON API (imports first when there is no index).
     Serve(cmd::serve::Args),
+    /// Write a new postmortem skeleton into the posts directory; prints its path.
+    New(cmd::new::Args),
+    /// Check postmortems, show what was found, copy them into the posts directory and index them.
+    Add(cmd::add::Args),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +77,8 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd::export::run(&cli, args),
         Command::Similar(args) => cmd::similar::run(&cli, args),
         Command::Serve(args) => cmd::serve::run(&cli, args),
+        Command::New(args) => cmd::new::run(&cli, args),
+        Command::Add(args) => cmd::add::run(&cli, args),
     };
     match result {
         Ok(code) => code,

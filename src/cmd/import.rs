@@ -10,7 +10,11 @@ use pmkb::index::{self, ImportReport, Progress};
 use crate::Cli;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Keep running: re-import whenever a post is added, edited or deleted.
+    #[arg(long)]
+    pub watch: bool,
+}
 
 /// A progress bar on a terminal; nothing otherwise (the summary line says
 /// it all in logs and pipes).
@@ -34,7 +38,7 @@ impl Progress for Bar {
     }
 }
 
-pub fn run(cli: &Cli, _args: &Args) -> Result<ExitCode> {
+pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(0);
         if let Ok(style) =
@@ -47,6 +51,22 @@ pub fn run(cli: &Cli, _args: &Args) -> Result<ExitCode> {
     let started = Instant::now();
     let report = import(cli, &Bar(bar))?;
     print_report(&report, started.elapsed().as_secs_f64());
+    if args.watch {
+        eprintln!(
+            "watching {} for changes (Ctrl-C to stop)",
+            cli.posts.display()
+        );
+        pmkb::watch::watch(
+            &cli.posts,
+            &cli.index,
+            |result| match result {
+                Ok(report) => print_report(&report, 0.0),
+                Err(err) => eprintln!("pmkb: import failed: {err}"),
+            },
+            || true,
+        )
+        .with_context(|| format!("watching {}", cli.posts.display()))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,8 +1,10 @@
 //! One module per command, mdBook-style: each has `Args` and `run`.
 
+pub mod add;
 pub mod export;
 pub mod extract;
 pub mod import;
+pub mod new;
 pub mod search;
 pub mod serve;
 pub mod show;

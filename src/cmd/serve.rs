@@ -1,6 +1,8 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -16,6 +18,10 @@ pub struct Args {
     /// serve your network (there is no authentication).
     #[arg(long, default_value = "127.0.0.1:7878")]
     pub addr: SocketAddr,
+    /// Re-import whenever a post is added, edited or deleted; the pages
+    /// show the change within a second or so.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
@@ -33,6 +39,37 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let index = PostIndex::open(&cli.index)?;
     let incidents = index.len();
     let state = AppState::new(index, cli.posts.clone());
+    let running = Arc::new(AtomicBool::new(true));
+    if args.watch {
+        let (posts, index_dir, running) = (cli.posts.clone(), cli.index.clone(), running.clone());
+        std::thread::spawn(move || {
+            tracing::info!("watching {} for changes", posts.display());
+            let result = pmkb::watch::watch(
+                &posts,
+                &index_dir,
+                |result| match result {
+                    Ok(report) if report.changed() || !report.skipped.is_empty() => {
+                        for problem in &report.skipped {
+                            tracing::warn!("skipped: {problem}");
+                        }
+                        tracing::info!(
+                            "re-imported: {} added, {} updated, {} removed, {} unchanged",
+                            report.added,
+                            report.updated,
+                            report.removed,
+                            report.unchanged
+                        );
+                    }
+                    Ok(_) => {}
+                    Err(err) => tracing::error!("import failed: {err}"),
+                },
+                || running.load(Ordering::Relaxed),
+            );
+            if let Err(err) = result {
+                tracing::error!("{err}");
+            }
+        });
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -43,6 +80,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
             let _ = std::io::stdout().flush();
         }))
         .with_context(|| format!("serving on {}", args.addr))?;
+    running.store(false, Ordering::Relaxed);
     Ok(ExitCode::SUCCESS)
 }
 

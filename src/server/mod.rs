@@ -277,6 +277,14 @@ async fn incident_source(
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
 }
 
+async fn how_to_add() -> Html<String> {
+    let template = crate::authoring::template(
+        "Checkout latency after the 3.2 deploy",
+        &crate::authoring::today(),
+    );
+    Html(pages::how_to_add_page(&template).into_string())
+}
+
 async fn healthz() -> &'static str {
     "ok"
 }
@@ -293,6 +301,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/search", get(api_search))
         .route("/api/incidents/{id}", get(api_incident))
         .route("/api/incidents/{id}/similar", get(api_similar))
+        .route("/how-to-add", get(how_to_add))
         .route("/healthz", get(healthz))
         .fallback(not_found)
         .with_state(state)

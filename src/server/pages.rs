@@ -69,8 +69,9 @@ fn layout(title: &str, query: &str, body: Markup) -> Markup {
                 }
                 main #main { (body) }
                 footer {
-                    "Press " kbd { "/" } " to search. Results come from the postmortems in the posts folder; "
-                    a href="/api/search?q=timeout" { "JSON API" } "."
+                    "Press " kbd { "/" } " to search. Results come from the postmortems in the posts folder · "
+                    a href="/how-to-add" { "How to add a postmortem" } " · "
+                    a href="/api/search?q=timeout" { "JSON API" }
                 }
                 script { (PreEscaped(SCRIPT)) }
             }
@@ -321,4 +322,29 @@ pub fn error_page(status: u16, message: &str) -> Markup {
         }
     };
     layout("Error", "", body)
+}
+
+pub fn how_to_add_page(template: &str) -> Markup {
+    let body = html! {
+        article.incident {
+            h1 { "How to add a postmortem" }
+            p { "Postmortems are markdown files in the posts folder. Any shape works — our template, your team's own headings (map them in "
+                code { "pmkb.toml" } "), a plain story — but a post with clear Symptoms, Root Cause and Resolution sections is found more often and reads better." }
+            section.post {
+                h2 { "1. Start from the template" }
+                pre { code { "pmkb new \"Checkout latency after the 3.2 deploy\"" } }
+                p { "This writes " code { "posts/<date>-<slug>.md" } " and prints its path. It never overwrites a file." }
+                h2 { "2. Fill it in, then check and add it" }
+                pre { code { "pmkb add posts/2026-01-02-checkout-latency-after-the-3-2-deploy.md" } }
+                p { "pmkb shows what it found — title, date, symptoms, causes, fixes, technologies — and warns about anything missing, such as a post with no cause. "
+                    code { "--dry-run" } " shows the report without copying; a file written elsewhere is copied into the posts folder and indexed. "
+                    "Duplicate ids and file names are refused unless you pass " code { "--force" } "." }
+                h2 { "3. Or just save it" }
+                p { "With " code { "pmkb serve --watch" } " (or " code { "pmkb import --watch" } ") running, saving a file in the posts folder is enough: it is searchable within a second or two." }
+                h2 { "The template" }
+                pre { code { (template) } }
+            }
+        }
+    };
+    layout("How to add a postmortem", "", body)
 }

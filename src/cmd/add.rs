@@ -1,0 +1,96 @@
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use pmkb::authoring;
+use pmkb::incident::Field;
+use pmkb::index::{self, PostIndex};
+
+use super::output::Style;
+use crate::Cli;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Replace a post with the same id or file name.
+    #[arg(long)]
+    pub force: bool,
+    /// Show what would be added, without copying or indexing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Postmortems to check and add.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
+    let existing = PostIndex::open(&cli.index).ok();
+    let exists = |id: &str| {
+        existing
+            .as_ref()
+            .is_some_and(|index| index.get(id).ok().flatten().is_some())
+    };
+    let style = Style::detect();
+    let mut out = std::io::stdout().lock();
+    let mut accepted = Vec::new();
+    let mut refused = 0;
+    for file in &args.files {
+        let checked = authoring::check(file, &cli.posts, &exists, args.force);
+        writeln!(out, "{}", style.title(&file.display().to_string()))?;
+        for record in &checked.records {
+            let incident = &record.extracted.incident;
+            writeln!(out, "     title {}", incident.title)?;
+            writeln!(
+                out,
+                "      date {}",
+                incident.date.as_deref().unwrap_or("(none)")
+            )?;
+            writeln!(out, "        id {}", incident.id)?;
+            for field in [Field::Symptoms, Field::Causes, Field::Fixes] {
+                for finding in incident.findings(field) {
+                    writeln!(out, "  {} {}", style.label(field), finding.text)?;
+                }
+            }
+            if !incident.technologies.is_empty() {
+                writeln!(out, "      tech {}", incident.technologies.join(", "))?;
+            }
+        }
+        for advice in &checked.advice {
+            writeln!(out, "   warning {advice}")?;
+        }
+        if checked.refusals.is_empty() {
+            accepted.push(file.clone());
+        } else {
+            refused += 1;
+            for reason in &checked.refusals {
+                eprintln!("error: {}: {reason}; not added", file.display());
+            }
+        }
+        writeln!(out)?;
+    }
+    if args.dry_run {
+        writeln!(out, "dry run: nothing copied, the index is unchanged")?;
+    } else if !accepted.is_empty() {
+        std::fs::create_dir_all(&cli.posts)
+            .with_context(|| format!("creating {}", cli.posts.display()))?;
+        for file in &accepted {
+            let name = file.file_name().context("a file name")?;
+            let target = cli.posts.join(name);
+            std::fs::copy(file, &target)
+                .with_context(|| format!("copying {} to {}", file.display(), target.display()))?;
+            writeln!(out, "added {}", target.display())?;
+        }
+        drop(out);
+        let started = Instant::now();
+        let report = index::import(&cli.posts, &cli.index, &index::Quiet)
+            .with_context(|| format!("indexing {}", cli.posts.display()))?;
+        super::import::print_report(&report, started.elapsed().as_secs_f64());
+    }
+    Ok(if refused == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

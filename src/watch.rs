@@ -1,0 +1,77 @@
+//! Keeping the index in step with the posts directory while pmkb runs:
+//! file events are debounced (editors save in bursts, and in steps), then
+//! an incremental import re-extracts only what changed.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, SystemTime};
+
+use notify::{RecursiveMode, Watcher};
+
+use crate::error::{Error, Result};
+use crate::index::{self, ImportReport};
+
+/// Quiet time after the last event before importing.
+const DEBOUNCE: Duration = Duration::from_millis(300);
+/// A file written this recently may still be half-written: wait for it.
+const SETTLE: Duration = Duration::from_millis(250);
+
+fn recently_written(paths: &[PathBuf]) -> bool {
+    let now = SystemTime::now();
+    paths.iter().any(|p| {
+        std::fs::metadata(p)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age < SETTLE))
+    })
+}
+
+/// Watches `posts_dir` and imports after each burst of changes, calling
+/// `on_import` with what each import did (or why it failed), until the
+/// watcher stops or `keep_going` returns false.
+pub fn watch(
+    posts_dir: &Path,
+    index_dir: &Path,
+    mut on_import: impl FnMut(std::result::Result<ImportReport, Error>),
+    keep_going: impl Fn() -> bool,
+) -> Result<()> {
+    let (sender, events) = mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(sender).map_err(|e| watch_error(posts_dir, e))?;
+    watcher
+        .watch(posts_dir, RecursiveMode::Recursive)
+        .map_err(|e| watch_error(posts_dir, e))?;
+    while keep_going() {
+        let first = match events.recv_timeout(Duration::from_millis(500)) {
+            Ok(event) => event,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        let mut paths: Vec<PathBuf> = first.map(|e| e.paths).unwrap_or_default();
+        // Debounce: wait until the directory has been quiet for a moment
+        // and no touched file is still being written.
+        loop {
+            match events.recv_timeout(DEBOUNCE) {
+                Ok(event) => paths.extend(event.map(|e| e.paths).unwrap_or_default()),
+                Err(mpsc::RecvTimeoutError::Timeout) if recently_written(&paths) => continue,
+                Err(_) => break,
+            }
+        }
+        let relevant = paths.iter().any(|p| {
+            crate::corpus::is_post_file(p)
+                || p.file_name()
+                    .is_some_and(|n| n == crate::config::CONFIG_FILE)
+                || p.is_dir()
+        });
+        if !relevant {
+            continue;
+        }
+        on_import(index::import(posts_dir, index_dir, &index::Quiet));
+    }
+    Ok(())
+}
+
+fn watch_error(path: &Path, err: notify::Error) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(format!("cannot watch: {err}")),
+    }
+}

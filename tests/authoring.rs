@@ -1,0 +1,190 @@
+//! `pmkb new`, `pmkb add` and `serve --watch`, as an author meets them.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::Value;
+
+fn fill(template: &str) -> String {
+    template
+        .replace("<!-- What users and operators saw: errors, timeouts, alerts, with numbers. -->", "Uploads to the photo service stalled and returned 507 Insufficient Storage for 40 minutes.")
+        .replace("<!-- Why it happened. Say it plainly: \"X failed because Y\". -->", "The upload volume filled up because the thumbnail cleaner had been disabled during a migration.")
+        .replace("<!-- What we did to stop the bleeding and to fix it for good. -->", "We re-enabled the thumbnail cleaner and added an alert at 80% volume usage.")
+}
+
+#[test]
+fn new_then_add_then_search_finds_it() {
+    let ws = Workspace::with_sample_posts();
+    assert!(ws.run(&["import"]).status.success());
+    let out = ws.run(&["new", "Photo uploads stalled with 507"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let path = std::path::PathBuf::from(stdout(&out).trim());
+    assert!(path.starts_with(ws.posts()), "{path:?}");
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        name.ends_with("-photo-uploads-stalled-with-507.md"),
+        "{name}"
+    );
+    // Never overwrites.
+    let again = ws.run(&["new", "Photo uploads stalled with 507"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("already exists"));
+
+    // The author fills it in somewhere else and adds it.
+    let draft_dir = tempfile::tempdir().unwrap();
+    let draft = draft_dir.path().join("photo-uploads.md");
+    std::fs::write(&draft, fill(&std::fs::read_to_string(&path).unwrap())).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let dry = ws.run(&["add", "--dry-run", draft.to_str().unwrap()]);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(stdout(&dry).contains("507 Insufficient Storage"));
+    assert!(stdout(&dry).contains("dry run"));
+    assert!(!ws.posts().join("photo-uploads.md").exists());
+
+    let added = ws.run(&["add", draft.to_str().unwrap()]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let report = stdout(&added);
+    assert!(
+        report.contains("symptom") && report.contains("cause") && report.contains("fix"),
+        "{report}"
+    );
+    assert!(report.contains("1 added"), "{report}");
+    assert!(ws.posts().join("photo-uploads.md").exists());
+
+    let hits = json(&ws.run(&["search", "--json", "uploads stalled 507"]));
+    assert_eq!(hits["hits"][0]["id"], "photo-uploads-stalled-with-507");
+}
+
+#[test]
+fn add_refuses_what_it_cannot_take_and_changes_nothing() {
+    let ws = Workspace::with_sample_posts();
+    ws.run(&["import"]);
+    let before = stdout(&ws.run(&["export"]));
+    let drafts = tempfile::tempdir().unwrap();
+    let no_title = drafts.path().join("no-title.md");
+    std::fs::write(
+        &no_title,
+        "- requests failed\n- we restarted the service and it recovered.\n",
+    )
+    .unwrap();
+    let binary = drafts.path().join("binary.md");
+    std::fs::write(&binary, b"\x00\x01\x02binary").unwrap();
+    let duplicate = drafts.path().join("dup.md");
+    std::fs::write(
+        &duplicate,
+        "---\nid: pg-failover-connection-storm\ntitle: Another storm\n---\n\nConnections failed.\n",
+    )
+    .unwrap();
+    let warn_only = drafts.path().join("thin.md");
+    std::fs::write(
+        &warn_only,
+        "# Thin post\n\nSomething happened on Tuesday and people were unhappy about it.\n",
+    )
+    .unwrap();
+
+    for (file, reason) in [
+        (&no_title, "no title"),
+        (&binary, "binary file"),
+        (&duplicate, "already exists"),
+    ] {
+        let out = ws.run(&["add", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{file:?}");
+        let err = stderr(&out);
+        assert!(err.contains(reason), "{file:?}: {err}");
+        assert!(err.contains("not added"), "{err}");
+        assert!(
+            !ws.posts().join(file.file_name().unwrap()).exists(),
+            "{file:?} was copied"
+        );
+    }
+    assert_eq!(
+        stdout(&ws.run(&["export"])),
+        before,
+        "the index is unchanged"
+    );
+
+    let thin = ws.run(&["add", "--dry-run", warn_only.to_str().unwrap()]);
+    let report = stdout(&thin);
+    assert!(
+        report.contains("no cause found: add a 'Root Cause' section"),
+        "{report}"
+    );
+}
+
+#[test]
+fn serve_watch_picks_up_new_edited_and_deleted_posts() {
+    let ws = Workspace::with_sample_posts();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("pmkb"))
+        .arg("--posts")
+        .arg(ws.posts())
+        .arg("--index")
+        .arg(ws.index())
+        .args(["serve", "--watch", "--addr", "127.0.0.1:0"])
+        .env("PMKB_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let line = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(|l| l.unwrap())
+        .find(|l| l.contains("at http://"))
+        .unwrap();
+    let base = line
+        .split("at ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let search = |q: &str| -> Value {
+        let mut response = agent
+            .get(&format!("{base}/api/search?q={q}"))
+            .call()
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap()
+    };
+    let wait_for = |q: &str, want: u64, what: &str| {
+        let started = Instant::now();
+        loop {
+            if search(q)["total"] == want {
+                eprintln!("{what}: visible after {:?}", started.elapsed());
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(3),
+                "{what} not visible within 3 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+
+    let post = ws.posts().join("zebra.md");
+    std::fs::write(
+        &post,
+        "# Zebra queue stalled\n\n## Impact\n\nThe zebra queue stalled and jobs piled up.\n",
+    )
+    .unwrap();
+    wait_for("zebra", 1, "new post");
+    std::fs::write(
+        &post,
+        "# Zebra queue stalled\n\n## Impact\n\nThe zebra queue stalled and okapi jobs piled up.\n",
+    )
+    .unwrap();
+    wait_for("okapi", 1, "edit");
+    std::fs::remove_file(&post).unwrap();
+    wait_for("zebra", 0, "delete");
+    let _ = child.kill();
+    let _ = child.wait();
+}
