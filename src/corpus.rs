@@ -64,7 +64,32 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.source, self.line, self.reason)
+        // A file name can hold terminal escape sequences; print them inert.
+        write!(
+            f,
+            "{}:{}: {}",
+            self.source.escape_default_controls(),
+            self.line,
+            self.reason
+        )
+    }
+}
+
+trait EscapeControls {
+    fn escape_default_controls(&self) -> String;
+}
+
+impl EscapeControls for str {
+    fn escape_default_controls(&self) -> String {
+        self.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
     }
 }
 

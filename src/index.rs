@@ -34,6 +34,8 @@ use crate::pipeline;
 /// English with stemming, so "timing out" meets "timeouts".
 pub const ANALYZER: &str = "pmkb_en";
 const WRITER_MEMORY: usize = 100_000_000;
+/// How long an import waits for another one to finish.
+const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 const MANIFEST_VERSION: u32 = 2;
 
 pub fn analyzer() -> TextAnalyzer {
@@ -152,13 +154,26 @@ impl PostIndex {
         })
     }
 
+    /// The one writer of the index. Another import holding it is waited for
+    /// a while (imports are short), then refused with a clear message.
     fn writer(&self) -> Result<IndexWriter> {
-        self.index.writer(WRITER_MEMORY).map_err(|e| match e {
-            TantivyError::LockFailure(LockError::LockBusy, _) => Error::IndexLocked {
-                path: self.path.clone(),
-            },
-            other => Error::Index(other),
-        })
+        let deadline = std::time::Instant::now() + WRITER_WAIT;
+        loop {
+            match self.index.writer(WRITER_MEMORY) {
+                Ok(writer) => return Ok(writer),
+                Err(TantivyError::LockFailure(LockError::LockBusy, _))
+                    if std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
+                    return Err(Error::IndexLocked {
+                        path: self.path.clone(),
+                    })
+                }
+                Err(other) => return Err(Error::Index(other)),
+            }
+        }
     }
 
     fn manifest(&self) -> Manifest {

@@ -1,0 +1,221 @@
+//! Hostile input through the real binary: files that are not posts, posts
+//! built to hurt a parser, links that lead outside the posts directory, and
+//! queries built to hurt a query parser. Each gets a bounded, clear answer.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+
+#[test]
+fn hostile_files_are_refused_or_imported_and_nothing_outside_is_read() {
+    let ws = Workspace::empty();
+    let posts = ws.posts();
+    ws.write(
+        "deep-list.md",
+        format!(
+            "# Deep list\n\n{}",
+            (0..2000)
+                .map(|i| format!("{}- level {i} timed out\n", "  ".repeat(i % 400)))
+                .collect::<String>()
+        ),
+    );
+    ws.write(
+        "deep-quote.md",
+        format!(
+            "# Deep quote\n\n{} requests timed out\n",
+            ">".repeat(20_000)
+        ),
+    );
+    ws.write(
+        "headings.md",
+        format!(
+            "# Many headings\n\n{}",
+            (0..10_000)
+                .map(|i| format!("## Root Cause {i}\n\nThe pool was exhausted by leak {i}.\n\n"))
+                .collect::<String>()
+        ),
+    );
+    ws.write(
+        "long.md",
+        format!(
+            "# Long post\n\n{}",
+            (0..20_000)
+                .map(|i| format!(
+                    "Line {i}: requests failed with 502 errors because the cache was cold.\n"
+                ))
+                .collect::<String>()
+        ),
+    );
+    ws.write(
+        "brackets.md",
+        format!(
+            "# Brackets\n\n{}\n{}\n{}\n",
+            "[".repeat(50_000),
+            "*".repeat(50_000),
+            "`".repeat(50_000)
+        ),
+    );
+    ws.write(
+        "bomb.md",
+        "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\ntitle: bomb\n---\n\nRequests failed.\n",
+    );
+    ws.write(
+        "odd name ünï;$(x) 'q'.md",
+        "# Odd name\n\nThe disk filled up because logs were never rotated.\n",
+    );
+    ws.write(
+        "control\u{7}chars.md",
+        "# Control \u{1b}[31m chars\n\nThe post with \u{7} bells timed out.\n",
+    );
+    ws.write("bad\u{1b}[31mname.md", b"\x00binary");
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("secret.md"),
+        "# Secret\n\nTop secret outage.\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(outside.path().join("secret.md"), posts.join("link.md"))
+            .unwrap();
+        std::os::unix::fs::symlink(outside.path(), posts.join("outside-dir")).unwrap();
+        std::fs::create_dir(posts.join("loop")).unwrap();
+        std::os::unix::fs::symlink("..", posts.join("loop/up")).unwrap();
+    }
+
+    let started = Instant::now();
+    let out = ws.run(&["import"]);
+    let took = started.elapsed();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(took < Duration::from_secs(120), "import took {took:?}");
+    let err = stderr(&out);
+    assert!(
+        err.contains("bomb.md:2: front matter does not parse") && err.contains("YAML aliases"),
+        "{err}"
+    );
+    #[cfg(unix)]
+    assert!(
+        err.contains("link.md:1: symbolic link not followed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad\\u{1b}[31mname.md:1: binary file"),
+        "control characters in names are printed inert: {err}"
+    );
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    let export = stdout(&ws.run(&["export"]));
+    assert!(
+        !export.contains("Top secret"),
+        "nothing outside the posts directory is read"
+    );
+    for id in [
+        "deep-list",
+        "deep-quote",
+        "headings",
+        "long",
+        "brackets",
+        "bomb",
+        "odd-name-n-x-q",
+        "control-chars",
+    ] {
+        assert!(
+            export.contains(&format!("\"id\":\"{id}\"")),
+            "{id} missing:\n{err}"
+        );
+    }
+    // Every finding's text occurs in its post, and its line is in the file.
+    for line in export.lines() {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        let file = std::fs::read_to_string(posts.join(record["source"].as_str().unwrap())).unwrap();
+        let lines = file.lines().count();
+        for field in ["symptoms", "causes", "fixes", "lessons"] {
+            for finding in record[field].as_array().unwrap() {
+                let n = finding["line"].as_u64().unwrap() as usize;
+                assert!(
+                    n >= 1 && n <= lines,
+                    "{}: line {n} of {lines}",
+                    record["id"]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn hostile_queries_get_bounded_answers() {
+    let ws = Workspace::with_sample_posts();
+    ws.run(&["import"]);
+    let long = "timeout ".repeat(2000);
+    let out = ws.run(&["search", &long]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("too long"));
+    for q in [
+        "unknownfield:timeout",
+        "\u{7}\u{1b}[2J timeout",
+        "((( ))) [[ ]] {{ }} ~~ ^^ !!",
+        "tag:\"\"",
+        "\"\"",
+        "*",
+        "-",
+        "year:99999",
+    ] {
+        let out = ws.run(&["search", "--json", q]);
+        assert!(
+            matches!(out.status.code(), Some(0) | Some(2)),
+            "{q:?}: {}",
+            stderr(&out)
+        );
+        if out.status.code() == Some(2) {
+            assert_eq!(stderr(&out).lines().count(), 1, "{q:?}");
+        } else {
+            assert!(json(&out)["total"].is_number());
+        }
+    }
+    let out = ws.run(&["search", "--limit", "1000000000", "timeout"]);
+    assert!(
+        out.status.success(),
+        "a huge limit is capped: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn two_imports_at_once_never_corrupt_the_index() {
+    let ws = Workspace::with_sample_posts();
+    let binary = assert_cmd::cargo::cargo_bin("pmkb");
+    let spawn = || {
+        std::process::Command::new(&binary)
+            .arg("--posts")
+            .arg(ws.posts())
+            .arg("--index")
+            .arg(ws.index())
+            .arg("import")
+            .output()
+    };
+    assert!(ws.run(&["import"]).status.success());
+    ws.write(
+        "extra.md",
+        "# Extra incident\n\nRequests timed out because the pool was exhausted.\n",
+    );
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(spawn);
+        let b = s.spawn(spawn);
+        (a.join().unwrap().unwrap(), b.join().unwrap().unwrap())
+    });
+    for out in [&a, &b] {
+        assert!(
+            out.status.success() || stderr(out).contains("another pmkb process is writing"),
+            "{}",
+            stderr(out)
+        );
+    }
+    let summaries = format!("{}{}", stdout(&a), stdout(&b));
+    assert_eq!(
+        summaries.matches("1 added").count(),
+        1,
+        "exactly one import adds the post:\n{summaries}"
+    );
+    assert_eq!(stdout(&ws.run(&["export"])).lines().count(), 35);
+}
