@@ -385,15 +385,15 @@ fn line_label(raw_line: &str) -> Option<(String, bool)> {
             line = rest.trim_start();
         }
     }
-    let (label, bold) =
+    let (label, bold, after) =
         if let Some(rest) = line.strip_prefix("**").or_else(|| line.strip_prefix("__")) {
             let end = rest.find("**").or_else(|| rest.find("__"))?;
             let inner = &rest[..end];
             let after = &rest[end + 2..];
             if let Some(l) = inner.strip_suffix(':') {
-                (l, true)
-            } else if after.starts_with(':') {
-                (inner, true)
+                (l, true, after)
+            } else if let Some(after) = after.strip_prefix(':') {
+                (inner, true, after)
             } else {
                 return None;
             }
@@ -404,7 +404,7 @@ fn line_label(raw_line: &str) -> Option<(String, bool)> {
             if !(after.is_empty() || after.starts_with(' ')) {
                 return None;
             }
-            (label, false)
+            (label, false, after)
         };
     let label = label.trim();
     let words = label.split_whitespace().count();
@@ -421,9 +421,9 @@ fn line_label(raw_line: &str) -> Option<(String, bool)> {
     if !bold && !label.chars().next().is_some_and(char::is_uppercase) {
         return None;
     }
-    let alone = line.trim_end().ends_with(':')
-        || line.trim_end().ends_with(":**")
-        || line.trim_end().ends_with("**:");
+    // Alone on its line, the label names what follows; with text after it
+    // ("**Symptom:** The log filled with:"), only that paragraph.
+    let alone = after.trim().is_empty();
     Some((label.to_string(), alone))
 }
 
@@ -636,8 +636,10 @@ impl<'a> Builder<'a> {
             let heading_like = looks_like_bare_heading(text)
                 || (lines.len() == 1 && looks_like_heading_paragraph(text));
             if !in_list && !in_table && prev_ends && heading_like {
-                let next_ok = lines.get(index + 1).is_none_or(|&(s, e)| {
-                    unit.plain[s..e]
+                // The next line must start a sentence; judged on the raw line,
+                // so that "`df -h` said..." counts as one.
+                let next_ok = lines.get(index + 1).is_none_or(|&(s, _)| {
+                    self.raw_line(unit.source_offset(s))
                         .trim_start()
                         .chars()
                         .next()
@@ -680,6 +682,8 @@ impl<'a> Builder<'a> {
         // Same length, so offsets still line up; a newline would otherwise
         // end a sentence in the middle of a wrapped paragraph.
         let text = text.replace('\n', " ");
+        // A run of text after a heading or label is a paragraph of its own.
+        self.blocks += 1;
         let masked = mask_code(&text, start, &unit.code);
         let mut merged: Vec<(usize, String)> = Vec::new();
         for (from, to) in sentence_ranges(&masked) {
@@ -701,8 +705,13 @@ impl<'a> Builder<'a> {
             }
             merged.push((start + from + leading_ws(sentence), clean));
         }
-        let block = self.blocks;
         for (offset, text) in merged {
+            if starts_long_line(unit, offset) {
+                // Transcripts put a paragraph on each long line, without
+                // blank lines between them.
+                self.blocks += 1;
+            }
+            let block = self.blocks;
             let line = self.line_of(unit.source_offset(offset));
             self.current().sentences.push(Sentence {
                 text,
@@ -714,6 +723,27 @@ impl<'a> Builder<'a> {
             });
         }
     }
+}
+
+/// Does the sentence at `offset` start a source line that follows a long
+/// line ending a sentence? Wrapped paragraphs have short lines that end
+/// anywhere; a file with one paragraph per line has long ones.
+fn starts_long_line(unit: &Unit, offset: usize) -> bool {
+    const LONG_LINE: usize = 100;
+    // `breaks` is sorted: a binary search keeps long paragraphs linear.
+    let Some(index) = offset
+        .checked_sub(1)
+        .and_then(|b| unit.breaks.binary_search(&b).ok())
+    else {
+        return false;
+    };
+    let start = if index == 0 {
+        0
+    } else {
+        unit.breaks[index - 1] + 1
+    };
+    let previous = &unit.plain[start..unit.breaks[index]];
+    previous.len() > LONG_LINE && ends_sentence(previous)
 }
 
 /// `text` (which starts at `base` in the unit's plain text) with every
@@ -920,6 +950,7 @@ mod tests {
         let sentences: Vec<_> = sections[0]
             .sentences
             .iter()
+            .filter(|s| !s.in_code)
             .map(|s| (s.text.as_str(), s.line))
             .collect();
         assert_eq!(
@@ -929,6 +960,83 @@ mod tests {
                 ("Second one starts and wraps. Third.", 6)
             ]
         );
+        let code: Vec<_> = sections[0]
+            .sentences
+            .iter()
+            .filter(|s| s.in_code)
+            .map(|s| (s.text.as_str(), s.line))
+            .collect();
+        assert_eq!(code, [("code: here", 10)]);
         assert!(plain.contains("code: here"));
+    }
+
+    fn texts(body: &str) -> Vec<String> {
+        sections_of(body, 1)
+            .0
+            .into_iter()
+            .flat_map(|s| s.sentences)
+            .filter(|s| !s.in_code)
+            .map(|s| s.text)
+            .collect()
+    }
+
+    #[test]
+    fn inline_code_is_not_cut_into_sentences() {
+        let body = "We ran `POST _cluster/reroute?retry_failed=true` and it went green.\n";
+        assert_eq!(texts(body).len(), 1);
+        let body = "Workers logged `Error 111. Connection refused.` every second.\n";
+        assert_eq!(texts(body).len(), 1);
+    }
+
+    #[test]
+    fn a_full_stop_before_a_lowercase_word_still_ends_a_sentence() {
+        let body = "The load spiked within the same minute. ntpd had passed the leap second on.\n";
+        assert_eq!(texts(body).len(), 2);
+        // ... but not after an abbreviation, and "30 ms." is a unit.
+        let body = "We tried everything, e.g. restarting the pods by hand.\n";
+        assert_eq!(texts(body).len(), 1);
+        let body = "Latency was back under 200 ms. The next day we added a cache.\n";
+        assert_eq!(texts(body).len(), 2);
+    }
+
+    #[test]
+    fn short_paragraphs_and_title_case_lines_are_headings() {
+        let body = "Intro text here.\n\nWhat we saw\n\n- The disk filled up.\n";
+        assert_eq!(headings(body), ["What we saw"]);
+        let body = "It broke.\nDigging In\n`df -h` said the volume was 38% used.\n";
+        assert_eq!(headings(body), ["Digging In"]);
+        // A sentence in a paragraph of its own that merely lacks a stop is not.
+        let body = "Intro text here.\n\nthe pool was too small\n\nMore text.\n";
+        assert!(headings(body).is_empty());
+    }
+
+    #[test]
+    fn a_label_ending_in_a_colon_keeps_its_code_block() {
+        let body = "**Symptom:** The log filled with:\n\n```\naccept4() failed (24: Too many open files)\n```\n\nAfter.\n";
+        let (sections, _) = sections_of(body, 1);
+        let symptom = sections.iter().find(|s| s.heading == "Symptom").unwrap();
+        let code: Vec<_> = symptom.sentences.iter().filter(|s| s.in_code).collect();
+        assert_eq!(code.len(), 1);
+        assert_eq!(code[0].line, 4);
+        let after = sections
+            .iter()
+            .find(|s| s.sentences.iter().any(|t| t.text == "After."))
+            .unwrap();
+        assert_ne!(after.heading, "Symptom");
+    }
+
+    #[test]
+    fn long_lines_are_paragraphs_and_tables_are_marked() {
+        let long = "This line is long enough to be a paragraph of its own in a transcript file that has no blank lines at all.";
+        let body = format!("{long}\n{long}\n");
+        let (sections, _) = sections_of(&body, 1);
+        let blocks: Vec<_> = sections[0].sentences.iter().map(|s| s.block).collect();
+        assert_ne!(blocks[0], blocks[1]);
+        let body = "| metric | value |\n|---|---|\n| p99 | 12 s |\n";
+        let (sections, _) = sections_of(body, 1);
+        assert!(sections
+            .iter()
+            .flat_map(|s| &s.sentences)
+            .all(|s| s.in_table));
     }
 }

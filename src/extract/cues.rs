@@ -3,11 +3,15 @@
 //! a wrong first guess, or a lesson. Weights were tuned on the labelled set
 //! in `eval/gold` (see `cargo run --release --example eval_extract`).
 
-/// (pattern, weight). A pattern matches at the start of a word and may run
-/// on ("timeout" matches "timeouts"); a leading space is not needed.
-type Cues = &'static [(&'static str, f32)];
+//!
+//! A pattern matches at the start of a word and may run on ("timeout"
+//! matches "timeouts"); a leading space is not needed.
 
-pub const SYMPTOM: Cues = &[
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+
+pub static SYMPTOM: Weighted = Weighted::new(&[
     ("timing out", 2.0),
     ("timed out", 1.5),
     ("timeout", 1.5),
@@ -55,8 +59,8 @@ pub const SYMPTOM: Cues = &[
     ("crashloop", 2.0),
     ("exception", 1.2),
     ("stack trace", 1.0),
-    ("noticed", 0.8),
-    ("observed", 0.8),
+    ("noticed", 1.0),
+    ("observed", 1.2),
     ("showed", 0.6),
     ("saw ", 0.6),
     ("dashboard", 0.8),
@@ -100,9 +104,9 @@ pub const SYMPTOM: Cues = &[
     ("began", 0.6),
     ("started to", 0.5),
     ("started getting", 1.0),
-];
+]);
 
-pub const CAUSE: Cues = &[
+pub static CAUSE: Weighted = Weighted::new(&[
     ("root cause", 3.0),
     ("the culprit", 3.0),
     ("turned out", 2.0),
@@ -184,12 +188,36 @@ pub const CAUSE: Cues = &[
     ("so every", 0.6),
     ("so the", 0.4),
     ("so it", 0.4),
+    (", so ", 0.4),
+    ("leading to", 1.0),
+    ("resulting in", 1.0),
+    ("corrupt", 1.0),
+    ("wrong", 0.6),
+    ("made it worse", 1.5),
+    ("made it much worse", 1.5),
+    ("made things worse", 1.5),
+    ("made matters worse", 1.5),
+    ("maximum", 0.6),
+    ("at once", 0.6),
+    ("in one go", 0.8),
+    ("simultaneously", 0.6),
+    ("outgrew", 1.2),
+    ("faster than", 0.6),
+    ("keep up", 0.8),
+    ("blocked", 0.6),
+    ("revoked", 0.8),
+    ("invalidat", 0.6),
+    ("sized for", 0.8),
+    ("still ", 0.3),
     ("refactor ", 0.8),
     ("a refactor", 0.8),
     ("once at startup", 0.8),
-];
+]);
 
-pub const FIX: Cues = &[
+pub static FIX: Weighted = Weighted::new(&[
+    ("alert when", 1.5),
+    ("alert on", 1.5),
+    ("alerts on", 1.5),
     ("we fixed", 2.5),
     ("fixed", 1.5),
     ("the fix", 2.0),
@@ -210,7 +238,9 @@ pub const FIX: Cues = &[
     ("patch", 1.0),
     ("refactored", 1.5),
     ("deployed", 1.2),
-    ("restarted", 1.2),
+    ("restart", 1.0),
+    ("restarted", 0.2),
+    ("set ", 0.5),
     ("implemented", 1.5),
     ("implementing", 1.2),
     ("migrated", 1.2),
@@ -244,8 +274,6 @@ pub const FIX: Cues = &[
     ("automat", 1.0),
     ("no more", 1.2),
     ("no longer", 1.0),
-    ("back to normal", 1.5),
-    ("recovered", 1.2),
     ("workaround", 1.5),
     ("rebuilt", 1.2),
     ("purged", 1.0),
@@ -287,11 +315,11 @@ pub const FIX: Cues = &[
     ("restored", 1.5),
     ("fail over", 1.0),
     ("retuned", 1.2),
-];
+]);
 
 /// Words of a log line that reports a failure, on top of `SYMPTOM`:
 /// what makes one line of a log excerpt the one a reader needs.
-pub const ERROR_LINE: Cues = &[
+pub static ERROR_LINE: Weighted = Weighted::new(&[
     ("fatal", 1.5),
     ("panic", 1.5),
     ("crit", 1.0),
@@ -305,12 +333,12 @@ pub const ERROR_LINE: Cues = &[
     ("dropping", 1.0),
     ("exceeded", 0.8),
     ("no space", 1.0),
-];
+]);
 
 /// Things getting better on their own after the fix ("error rate back to
 /// normal at 10:16", "replicas caught up"): the outcome, not the fix, and
 /// not a symptom either, unless someone did something in the same breath.
-pub const RECOVERY: &[&str] = &[
+pub static RECOVERY: Patterns = Patterns::new(&[
     "back to normal",
     "back to baseline",
     "back to zero",
@@ -331,33 +359,97 @@ pub const RECOVERY: &[&str] = &[
     "fresh again",
     "were ready",
     "stopped at",
-];
+    "levelled off",
+    "leveled off",
+    "not restarted since",
+    "drained",
+    "was empty",
+]);
+
+/// How the incident was noticed ("the alert fired at 18:12", "we found
+/// out from customers"): when, not what. Only what was observed counts.
+pub static DETECTION: Weighted = Weighted::new(&[
+    ("alert", 1.5),
+    ("paged", 1.5),
+    ("pager", 1.2),
+    ("dashboard", 0.8),
+    ("fired", 0.0),
+    ("found out", 0.0),
+    ("lit up", 0.0),
+    ("ticket", 0.0),
+]);
 
 /// Someone acting, which a recovery sentence may also report ("we
 /// restarted it, and errors stopped").
-pub const AGENT: &[&str] = &["we ", "i ", "on-call", "the team", "engineers"];
+pub static AGENT: Patterns = Patterns::new(&["we ", "i ", "on-call", "the team", "engineers"]);
 
 /// What was spared: an impact section's "search kept working" or "no data
 /// was lost" is the edge of the symptom, not the symptom.
-pub const UNAFFECTED: &[&str] = &[
+pub static UNAFFECTED: Patterns = Patterns::new(&[
     "unaffected",
     "not affected",
     "kept working",
     "kept serving",
     "no data was lost",
+    "no data loss",
     "nothing was lost",
     "were lost",
     "was lost",
     "noticed nothing",
     "as expected",
-];
+]);
 
 /// Making it up to customers is not fixing the system.
-pub const GOODWILL: &[&str] = &["refund", "apolog", "credit", "emailed affected", "goodwill"];
+pub static GOODWILL: Patterns =
+    Patterns::new(&["refund", "apolog", "credit", "emailed affected", "goodwill"]);
+
+/// A sentence that announces the explanation ("The real clue came from
+/// jstack.", "That pointed straight at the secret."): what follows it in
+/// the paragraph is the cause.
+pub static DISCOVERY: Patterns = Patterns::new(&[
+    "turned out",
+    "the real clue",
+    "the clue",
+    "the culprit",
+    "came from",
+    "told the rest",
+    "told us the rest",
+    "pointed straight at",
+    "pointed at",
+    "there it was",
+    "the problem was",
+    "the cause was",
+    "made it worse",
+    "made it much worse",
+    "made things worse",
+    "made matters worse",
+    "explained why",
+    "the real failure",
+    "the real problem",
+    "what was not",
+    "the answer",
+    "i realized",
+    "we realized",
+    "the explanation",
+]);
+
+/// Background, evaluation and introductions inside an explanation ("That
+/// is a thundering herd by design.", "for three reasons"): context, not
+/// the cause itself.
+pub static BACKGROUND: Patterns = Patterns::new(&[
+    "during normal operation",
+    "normally",
+    "by design",
+    "as designed",
+    "textbook",
+    "reasons.",
+    "as long as",
+    "in theory",
+]);
 
 /// Scene-setting, nostalgia and opinion: never a finding, and products
 /// named here are not the incident's technologies.
-pub const SCENE: &[&str] = &[
+pub static SCENE: Patterns = Patterns::new(&[
     "back then",
     "i remember",
     "launch",
@@ -396,10 +488,13 @@ pub const SCENE: &[&str] = &[
     "that year",
     "those were",
     "buzzword",
-];
+    "i still think",
+    "i have thought about",
+    "for the record",
+]);
 
 /// A guess that may turn out wrong: weaker than a confirmation.
-pub const HEDGE: &[&str] = &[
+pub static HEDGE: Patterns = Patterns::new(&[
     "i thought",
     "we thought",
     "at first",
@@ -423,18 +518,22 @@ pub const HEDGE: &[&str] = &[
     "theory",
     "i figured",
     "was it",
-];
+    "suspicion",
+    "first guess",
+    "assumption",
+    "blaming",
+]);
 
-pub const CONFIRM: &[&str] = &[
+pub static CONFIRM: Patterns = Patterns::new(&[
     "confirmed",
     "proved",
     "supported my theory",
     "supported our theory",
     "verified",
     "sure enough",
-];
+]);
 
-pub const LESSON: &[&str] = &[
+pub static LESSON: Patterns = Patterns::new(&[
     "lesson",
     "learned",
     "takeaway",
@@ -444,10 +543,10 @@ pub const LESSON: &[&str] = &[
     "reminds",
     "we should have",
     "looking back",
-];
+]);
 
 /// Investigation steps: "I set up a load generator to reproduce it" is not a fix.
-pub const INVESTIGATION: &[&str] = &[
+pub static INVESTIGATION: Patterns = Patterns::new(&[
     "to test",
     "reproduce",
     "load test",
@@ -460,36 +559,117 @@ pub const INVESTIGATION: &[&str] = &[
     "reached out",
     "asked",
     "first step",
-    "dig",
-    "debug",
+    "digging",
+    "dig into",
+    "dug",
+    "debugging",
+    "to debug",
     "to figure out",
     "to find out",
     "to see",
     "gather",
     "staring at",
     "i decided to",
-];
+]);
 
-/// Does `pattern` occur in `text` (both lowercase) at the start of a word?
-pub fn has(text: &str, pattern: &str) -> bool {
-    text.match_indices(pattern).any(|(at, _)| {
-        at == 0
-            || !text[..at]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric)
-    })
+/// A list of weighted cues, matched all at once: one pass of an
+/// Aho-Corasick automaton per sentence instead of one search per cue, which
+/// keeps extraction linear in the text whatever the size of the lists.
+pub struct Weighted {
+    cues: &'static [(&'static str, f32)],
+    matcher: OnceLock<AhoCorasick>,
 }
 
-pub fn score(text: &str, cues: Cues) -> f32 {
-    cues.iter()
-        .filter(|(p, _)| has(text, p))
-        .map(|(_, w)| w)
-        .sum()
+impl Weighted {
+    pub const fn new(cues: &'static [(&'static str, f32)]) -> Weighted {
+        Weighted {
+            cues,
+            matcher: OnceLock::new(),
+        }
+    }
+
+    fn matcher(&self) -> &AhoCorasick {
+        self.matcher
+            .get_or_init(|| build(self.cues.iter().map(|(p, _)| *p)))
+    }
 }
 
-pub fn any(text: &str, patterns: &[&str]) -> bool {
-    patterns.iter().any(|p| has(text, p))
+/// A list of cue phrases without weights.
+pub struct Patterns {
+    patterns: &'static [&'static str],
+    matcher: OnceLock<AhoCorasick>,
+}
+
+impl Patterns {
+    pub const fn new(patterns: &'static [&'static str]) -> Patterns {
+        Patterns {
+            patterns,
+            matcher: OnceLock::new(),
+        }
+    }
+
+    fn matcher(&self) -> &AhoCorasick {
+        self.matcher
+            .get_or_init(|| build(self.patterns.iter().copied()))
+    }
+}
+
+fn build<'a>(patterns: impl Iterator<Item = &'a str>) -> AhoCorasick {
+    // The lists are compiled into the program; they always build.
+    AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(patterns)
+        .expect("cue lists are valid patterns")
+}
+
+/// Does the match of `pattern` at `at` start a word? A pattern that starts
+/// with punctuation (", so ") carries its own edge.
+fn starts_word(text: &str, at: usize, pattern: &str) -> bool {
+    let own_edge = pattern.chars().next().is_some_and(|c| !c.is_alphanumeric());
+    own_edge
+        || at == 0
+        || !text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+}
+
+/// Matches of a set in `text` (lowercase) that start a word: (pattern, start).
+fn word_matches<'t>(
+    text: &'t str,
+    matcher: &'t AhoCorasick,
+    pattern: impl Fn(usize) -> &'static str + 't,
+) -> impl Iterator<Item = (usize, usize)> + 't {
+    matcher
+        .find_overlapping_iter(text)
+        .map(|m| (m.pattern().as_usize(), m.start()))
+        .filter(move |&(id, start)| starts_word(text, start, pattern(id)))
+}
+
+/// The sum of the weights of the cues found in `text`, each counted once.
+pub fn score(text: &str, set: &Weighted) -> f32 {
+    let mut seen = vec![false; set.cues.len()];
+    let mut total = 0.0;
+    for (id, _) in word_matches(text, set.matcher(), |id| set.cues[id].0) {
+        if !seen[id] {
+            seen[id] = true;
+            total += set.cues[id].1;
+        }
+    }
+    total
+}
+
+/// Where the first of `patterns` occurs in `text`, if any does.
+pub fn first(text: &str, set: &Patterns) -> Option<usize> {
+    word_matches(text, set.matcher(), |id| set.patterns[id])
+        .map(|(_, start)| start)
+        .min()
+}
+
+pub fn any(text: &str, set: &Patterns) -> bool {
+    word_matches(text, set.matcher(), |id| set.patterns[id])
+        .next()
+        .is_some()
 }
 
 /// "someone had added", "the team had shipped": in a story, the past
@@ -510,4 +690,35 @@ pub fn past_perfect(text: &str) -> f32 {
         }
     }
     0.0
+}
+
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// "June 30, 2012 was a Saturday, and...": a story that opens on its date
+/// is setting the scene, and so is the rest of that opening paragraph.
+pub fn opens_on_a_date(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().take(6).collect();
+    let starts_with_month = words
+        .first()
+        .is_some_and(|w| MONTHS.contains(&w.trim_end_matches(',')));
+    let year_then_verb = words.windows(2).any(|pair| {
+        let year = pair[0].trim_end_matches(',');
+        year.len() == 4
+            && year.chars().all(|c| c.is_ascii_digit())
+            && ["was", "began", "started"].contains(&pair[1])
+    });
+    starts_with_month && year_then_verb
 }

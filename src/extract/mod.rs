@@ -16,7 +16,7 @@ use crate::parse::{Document, HeadingKind, Section, Sentence};
 pub use sections::{roles, SectionRole};
 
 /// Bumped whenever extraction changes, so `import` re-extracts every post.
-pub const EXTRACTOR_VERSION: u32 = 1;
+pub const EXTRACTOR_VERSION: u32 = 2;
 
 /// An incident plus the text the index needs beside it.
 #[derive(Debug, Clone)]
@@ -28,13 +28,23 @@ pub struct Extracted {
 
 /// A sentence needs at least this much evidence to become a finding.
 const THRESHOLD: f32 = 2.0;
+/// Posts this short (in sentences) need less evidence per sentence.
+const SHORT_POST: usize = 3;
+const SHORT_POST_THRESHOLD: f32 = 1.0;
 /// Evidence a heading lends to the sentences under it.
 const HEADING_PRIOR: f32 = 2.0;
-const BARE_HEADING_PRIOR: f32 = 1.5;
+const BARE_HEADING_PRIOR: f32 = 2.0;
 /// Contributing factors: causes, but not the ones a reader asks for first.
 const SECONDARY_PRIOR: f32 = 0.5;
 /// Findings from a list of future work (action items, follow-ups).
-const MAX_FORWARD_LOOKING: usize = 3;
+const MAX_FORWARD_LOOKING: usize = 2;
+/// Evidence for a cause that a sentence gets from following "The real clue
+/// came from jstack." in its paragraph.
+const EXPLANATION_PRIOR: f32 = 1.2;
+/// Evidence taken off every sentence of a story's opening scene.
+const SCENE_PENALTY: f32 = 1.0;
+/// How much more evidence another field needs to overrule a heading.
+const SECTION_MARGIN: f32 = 1.0;
 /// Findings per field: a reader wants the sentences that matter, not all.
 const MAX_PER_FIELD: usize = 6;
 const MAX_PER_SECTION: usize = 5;
@@ -60,6 +70,16 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
         .collect();
     let confirmed = confirmed_guesses(&lowered);
     let total = sentences.len().max(1);
+    // A post of a few sentences is all signal: any evidence decides.
+    let prose = sentences
+        .iter()
+        .filter(|(_, s)| !s.in_code && !s.in_table)
+        .count();
+    let threshold = if prose <= SHORT_POST {
+        SHORT_POST_THRESHOLD
+    } else {
+        THRESHOLD
+    };
 
     let mut scored: Vec<Scored> = Vec::new();
     let mut technologies: Vec<String> = Vec::new();
@@ -88,20 +108,20 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
         .zip(&section_roles)
         .flat_map(|(section, roles)| section.sentences.iter().map(move |_| roles.as_slice()))
         .collect();
+    let context = paragraph_context(&sentences, &lowered);
     for (order, ((section, sentence), lower)) in sentences.iter().zip(&lowered).enumerate() {
-        if sentence.in_code || sentence.in_table || cues::any(lower, cues::SCENE) {
+        if sentence.in_code || sentence.in_table || cues::any(lower, &cues::SCENE) {
             continue;
         }
         add_technologies(&mut technologies, &sentence.text);
-        if let Some((field, score)) = classify(
-            section,
-            sentence_roles[order],
-            sentence,
-            lower,
-            order,
-            total,
-            confirmed.contains(&order),
-        ) {
+        let place = Place {
+            roles: sentence_roles[order],
+            context: context[order],
+            threshold,
+            position: order as f32 / total as f32,
+            confirmed: confirmed.contains(&order),
+        };
+        if let Some((field, score)) = classify(section, sentence, lower, &place) {
             scored.push(Scored {
                 section,
                 sentence,
@@ -148,16 +168,34 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
     }
 }
 
+/// Where a sentence stands: what its section and paragraph say about it.
+struct Place<'a> {
+    /// The roles of its section.
+    roles: &'a [SectionRole],
+    /// Evidence lent by the rest of its paragraph (symptom, cause, fix).
+    context: [f32; 3],
+    /// Evidence needed before any heading or position counts.
+    threshold: f32,
+    /// How far into the post, from 0 to 1.
+    position: f32,
+    /// A hedged guess that a later sentence confirmed.
+    confirmed: bool,
+}
+
 /// Scores one sentence and returns the field it belongs to, if any.
 fn classify(
     section: &Section,
-    roles: &[SectionRole],
     sentence: &Sentence,
     lower: &str,
-    order: usize,
-    total: usize,
-    confirmed: bool,
+    place: &Place,
 ) -> Option<(Field, f32)> {
+    let Place {
+        roles,
+        context,
+        threshold: base_threshold,
+        position,
+        confirmed,
+    } = *place;
     let words = sentence.text.split_whitespace().count();
     let mapped = roles.iter().any(|r| {
         matches!(
@@ -176,13 +214,17 @@ fn classify(
     {
         return None;
     }
+    if words <= 8 && cues::any(lower, &cues::DISCOVERY) && cues::score(lower, &cues::CAUSE) < 2.0 {
+        // "The real clue came from jstack." points at the cause; the
+        // sentences after it state it.
+        return None;
+    }
     if roles.contains(&SectionRole::Lessons) {
         return (words >= 5).then_some((Field::Lessons, HEADING_PRIOR));
     }
 
-    let mut symptom = cues::score(lower, cues::SYMPTOM);
-    let mut cause = cues::score(lower, cues::CAUSE) + cues::past_perfect(lower);
-    let mut fix = cues::score(lower, cues::FIX);
+    let [mut symptom, mut cause, mut fix] = cue_scores(lower);
+    let symptom_before_priors = symptom;
 
     let prior = match section.kind {
         HeadingKind::Bare => BARE_HEADING_PRIOR,
@@ -193,7 +235,7 @@ fn classify(
     } else {
         prior
     };
-    let mut threshold = THRESHOLD;
+    let mut threshold = base_threshold;
     for role in roles {
         match role {
             SectionRole::Symptoms => symptom += prior,
@@ -204,33 +246,79 @@ fn classify(
         }
     }
     if !mapped {
+        // Outside a mapped section a paragraph is the nearest thing to one:
+        // its other sentences lend theirs a little of their evidence.
+        symptom += context[0];
+        cause += context[1];
+        fix += context[2];
         // In a story, what went wrong comes first and the fix comes last.
-        let position = order as f32 / total as f32;
         symptom += 0.4 * (1.0 - position);
         fix += 0.4 * position;
-        if cues::any(lower, cues::LESSON) {
+        if cues::any(lower, &cues::LESSON) {
             return (words >= 6).then_some((Field::Lessons, THRESHOLD));
         }
     }
-    if cues::any(lower, cues::INVESTIGATION) {
+    if cues::any(lower, &cues::INVESTIGATION) {
         fix *= 0.3;
         cause *= 0.7;
     }
-    if cues::any(lower, cues::RECOVERY) && !cues::any(lower, cues::AGENT) {
-        fix *= 0.3;
+    if let Some(outcome) = cues::first(lower, &cues::RECOVERY) {
+        // "Set X and restarted; errors stopped" reports the fix and its
+        // outcome; "errors stopped at 18:52" only the outcome.
+        let acted =
+            cues::any(lower, &cues::AGENT) || cues::score(&lower[..outcome], &cues::FIX) >= 1.0;
+        if !acted {
+            fix *= 0.3;
+            symptom *= 0.3;
+            cause *= 0.3;
+        }
+    }
+    if words <= 12 && cues::score(lower, &cues::DETECTION) > 0.0 {
+        // A short "the alert fired at 18:12" says when, not what.
+        let observed = symptom_before_priors - cues::score(lower, &cues::DETECTION);
+        if observed < 1.5 {
+            symptom *= 0.4;
+        }
+    }
+    if cues::any(lower, &cues::UNAFFECTED) {
         symptom *= 0.3;
     }
-    if cues::any(lower, cues::UNAFFECTED) {
-        symptom *= 0.3;
-    }
-    if cues::any(lower, cues::GOODWILL) {
+    if cues::any(lower, &cues::GOODWILL) {
         fix *= 0.3;
     }
-    if cues::any(lower, cues::HEDGE) && !confirmed {
+    if cues::past_perfect(lower) > 0.0 {
+        // "Someone had added a limit": done before the incident, so a cause.
+        fix *= 0.5;
+    }
+    let verdict = words <= 10 && (lower.starts_with("that is ") || lower.starts_with("this is "));
+    if verdict || cues::any(lower, &cues::BACKGROUND) {
+        symptom *= 0.5;
+        cause *= 0.5;
+        fix *= 0.5;
+    }
+    if cues::any(lower, &cues::HEDGE) && !confirmed {
         symptom *= 0.35;
         cause *= 0.35;
         fix *= 0.35;
     }
+    // Under a heading that names one field, another field must win by a
+    // clear margin: "memory leak detected" in a log line under Symptoms is
+    // still what was observed.
+    let margin = |f: Field| {
+        let named = roles.iter().any(|r| {
+            matches!(
+                (r, f),
+                (SectionRole::Symptoms, Field::Symptoms)
+                    | (SectionRole::Causes, Field::Causes)
+                    | (SectionRole::Fixes, Field::Fixes)
+            )
+        });
+        if named && roles.len() == 1 {
+            SECTION_MARGIN
+        } else {
+            0.0
+        }
+    };
     let (field, score) = [
         (Field::Symptoms, symptom),
         (Field::Causes, cause),
@@ -238,20 +326,76 @@ fn classify(
     ]
     .into_iter()
     .fold((Field::Symptoms, f32::MIN), |best, next| {
-        if next.1 > best.1 {
+        if next.1 + margin(next.0) > best.1 + margin(best.0) {
             next
         } else {
             best
         }
     });
     let score = if introduces { score * 0.8 } else { score };
-    if std::env::var_os("PMKB_EXPLAIN").is_some() {
-        eprintln!(
-            "EXPLAIN {} s={symptom:.1} c={cause:.1} f={fix:.1} t={threshold:.1} {}",
-            sentence.line, sentence.text
-        );
-    }
     (score >= threshold).then_some((field, score))
+}
+
+/// A sentence's own evidence for symptom, cause and fix, from its words.
+fn cue_scores(lower: &str) -> [f32; 3] {
+    [
+        cues::score(lower, &cues::SYMPTOM),
+        cues::score(lower, &cues::CAUSE) + cues::past_perfect(lower),
+        cues::score(lower, &cues::FIX),
+    ]
+}
+
+/// What the rest of each sentence's paragraph says: a quarter of the other
+/// sentences' evidence, at most 1.0 per field.
+fn paragraph_context(sentences: &[(&Section, &Sentence)], lowered: &[String]) -> Vec<[f32; 3]> {
+    let own: Vec<[f32; 3]> = lowered
+        .iter()
+        .map(|l| {
+            let [symptom, cause, fix] = cue_scores(l);
+            // An investigation step ("to test this, we set up a load
+            // generator") lends its paragraph no fix.
+            let fix = if cues::any(l, &cues::INVESTIGATION) {
+                fix * 0.3
+            } else {
+                fix
+            };
+            [symptom, cause, fix]
+        })
+        .collect();
+    let mut totals: std::collections::HashMap<usize, [f32; 3]> = Default::default();
+    for ((_, sentence), scores) in sentences.iter().zip(&own) {
+        let total = totals.entry(sentence.block).or_default();
+        for field in 0..3 {
+            total[field] += scores[field];
+        }
+    }
+    let mut explaining: Option<usize> = None;
+    let mut scene: Option<usize> = None;
+    sentences
+        .iter()
+        .zip(&own)
+        .zip(lowered)
+        .map(|(((_, sentence), scores), lower)| {
+            let total = totals[&sentence.block];
+            let mut context: [f32; 3] =
+                std::array::from_fn(|field| (0.25 * (total[field] - scores[field])).min(1.0));
+            if explaining == Some(sentence.block) {
+                context[1] += EXPLANATION_PRIOR;
+            }
+            if scene.is_none() && cues::opens_on_a_date(lower) {
+                scene = Some(sentence.block);
+            }
+            if scene == Some(sentence.block) {
+                // The opening scene: no help from its neighbours, and a bar
+                // to clear (SCENE_PENALTY is taken off every field).
+                context = [-SCENE_PENALTY; 3];
+            }
+            if cues::any(lower, &cues::DISCOVERY) {
+                explaining = Some(sentence.block);
+            }
+            context
+        })
+        .collect()
 }
 
 /// The role of each section of `doc`, by index. A label the vocabulary does
@@ -307,7 +451,7 @@ fn code_symptoms<'a>(
         if trimmed.starts_with(['$', '#', '/', '-', '+']) || prose_words < 3 {
             continue;
         }
-        let score = cues::score(lower, cues::SYMPTOM) + cues::score(lower, cues::ERROR_LINE);
+        let score = cues::score(lower, &cues::SYMPTOM) + cues::score(lower, &cues::ERROR_LINE);
         if score < needed {
             continue;
         }
@@ -336,7 +480,7 @@ fn code_symptoms<'a>(
 fn confirmed_guesses(lowered: &[String]) -> HashSet<usize> {
     let mut confirmed = HashSet::new();
     for (i, text) in lowered.iter().enumerate() {
-        let confirms_a_guess = cues::any(text, cues::CONFIRM)
+        let confirms_a_guess = cues::any(text, &cues::CONFIRM)
             && ["hypothes", "theory", "suspicion", "hunch", "guess"]
                 .iter()
                 .any(|w| text.contains(w));
@@ -344,7 +488,7 @@ fn confirmed_guesses(lowered: &[String]) -> HashSet<usize> {
             continue;
         }
         let guess = (i.saturating_sub(6)..i).rev().find(|&j| {
-            cues::any(&lowered[j], cues::HEDGE) && cues::score(&lowered[j], cues::CAUSE) > 0.0
+            cues::any(&lowered[j], &cues::HEDGE) && cues::score(&lowered[j], &cues::CAUSE) > 0.0
         });
         if let Some(j) = guess {
             confirmed.insert(j);
@@ -487,4 +631,104 @@ fn clip(text: &str) -> String {
         .map_or(cut.as_str(), |(head, _)| head)
         .to_string();
     format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::RawPost;
+
+    fn record(text: &str) -> Incident {
+        let raw = RawPost {
+            source: "t.md".into(),
+            line: 1,
+            slug: None,
+            text_line: 1,
+            text: text.into(),
+            file_stem: "t".into(),
+        };
+        let doc = crate::parse::parse(&raw).expect("parses");
+        extract(&doc, &Config::default()).incident
+    }
+
+    fn texts(findings: &[Finding]) -> Vec<&str> {
+        findings.iter().map(|f| f.text.as_str()).collect()
+    }
+
+    #[test]
+    fn an_error_line_of_a_log_excerpt_is_a_symptom() {
+        let post = "# Edge proxy\n\n## Detection\n\nThe proxy log on every host filled with these lines:\n\n```\n$ tail /var/log/nginx/error.log\n2016/08/19 18:02:11 [crit] accept4() failed (24: Too many open files)\n```\n";
+        let incident = record(post);
+        let symptoms = texts(&incident.symptoms);
+        assert!(
+            symptoms.iter().any(|t| t.contains("Too many open files")),
+            "{symptoms:?}"
+        );
+        assert!(!symptoms.iter().any(|t| t.starts_with('$')));
+        let line = incident
+            .symptoms
+            .iter()
+            .find(|f| f.text.contains("accept4"))
+            .unwrap()
+            .line;
+        assert_eq!(line, 9);
+    }
+
+    #[test]
+    fn recovery_and_spared_services_are_not_findings() {
+        let post = "# Outage\n\n## Impact\n\n- Checkout requests failed with HTTP 503 errors for an hour.\n- Search and messaging were unaffected.\n\n## Resolution\n\n- We rolled back the deploy to version 3.17.2.\n- Error rates were back to normal at 10:16.\n";
+        let incident = record(post);
+        assert_eq!(
+            texts(&incident.symptoms),
+            ["Checkout requests failed with HTTP 503 errors for an hour."]
+        );
+        assert_eq!(
+            texts(&incident.fixes),
+            ["We rolled back the deploy to version 3.17.2."]
+        );
+    }
+
+    #[test]
+    fn an_unknown_label_keeps_the_role_of_its_section() {
+        let post = "# Disk full\n\nWhat we did\n\n- Same day: fixed the logrotate rule and started running it hourly.\n";
+        let incident = record(post);
+        assert_eq!(
+            texts(&incident.fixes),
+            ["fixed the logrotate rule and started running it hourly."]
+        );
+    }
+
+    #[test]
+    fn a_discovery_sentence_points_at_the_cause_that_follows() {
+        let cause =
+            "Every pool thread was a parent blocked on a child behind it, so nothing could finish.";
+        let post = format!("# Deadlock\n\nAt 14:20 the p99 latency of the invoice service went from 180 ms to exactly 30 seconds and requests timed out. The callers saw errors.\n\nThe real clue came from jstack. {cause}\n\nWe gave the child tasks their own executor, and the fix shipped that evening.\n");
+        assert_eq!(texts(&record(&post).causes), [cause]);
+        // Without the pointer the same sentence is not enough on its own.
+        let post = post.replace("The real clue came from jstack. ", "");
+        assert!(record(&post).causes.is_empty());
+    }
+
+    #[test]
+    fn a_story_that_opens_on_its_date_is_setting_the_scene() {
+        let post = "# A day\n\nJune 30, 2012 was a Saturday, and my train was twenty minutes late to the office.\n\nAt 7 PM the pager went off and every request was timing out with 504 errors.\n\nWe restarted the hosts and patched the kernel, which fixed it.\n";
+        let incident = record(post);
+        let symptoms = texts(&incident.symptoms);
+        assert!(
+            !symptoms.iter().any(|t| t.contains("train")),
+            "{symptoms:?}"
+        );
+        assert!(
+            symptoms.iter().any(|t| t.contains("timing out")),
+            "{symptoms:?}"
+        );
+    }
+
+    #[test]
+    fn action_items_keep_the_first_few() {
+        let post = "# Outage\n\n## Action Items\n\n- Add an alert on pool saturation for every service.\n- Add backoff with jitter to every database reconnect.\n- Add a game day for failover each quarter.\n- Add a runbook entry for the failover.\n";
+        let incident = record(post);
+        assert_eq!(incident.fixes.len(), MAX_FORWARD_LOOKING);
+        assert!(incident.fixes[0].text.contains("pool saturation"));
+    }
 }

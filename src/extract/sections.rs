@@ -53,6 +53,8 @@ const RULES: &[(SectionRole, &[&str])] = &[
             "glossary",
             "appendix",
             "references",
+            "open question",
+            "unresolved",
         ],
     ),
     (

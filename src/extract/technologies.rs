@@ -3,6 +3,10 @@
 //! news") is not counted: `extract` passes only sentences that carry the
 //! story.
 
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+
 /// (canonical name, aliases matched case-insensitively as whole words,
 /// aliases matched case-sensitively because they are also common words).
 const TECHNOLOGIES: &[(&str, &[&str], &[&str])] = &[
@@ -126,25 +130,59 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// Whole-word occurrence of `needle` in `haystack`.
-fn has_word(haystack: &str, needle: &str) -> bool {
-    haystack.match_indices(needle).any(|(at, _)| {
-        let before = haystack[..at].chars().next_back();
-        let after = haystack[at + needle.len()..].chars().next();
-        !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
-    })
+/// Every alias of the table in one automaton (one for the aliases matched
+/// in lowercase, one for those matched as written), each pattern mapped
+/// back to its row: one pass over a sentence finds them all.
+struct Matcher {
+    automaton: AhoCorasick,
+    rows: Vec<usize>,
 }
 
-/// Technologies named in `text`, by canonical name.
+fn matcher(case_sensitive: bool) -> Matcher {
+    let mut patterns = Vec::new();
+    let mut rows = Vec::new();
+    for (row, (_, insensitive, sensitive)) in TECHNOLOGIES.iter().enumerate() {
+        for alias in if case_sensitive {
+            *sensitive
+        } else {
+            *insensitive
+        } {
+            patterns.push(*alias);
+            rows.push(row);
+        }
+    }
+    // The table is compiled into the program; it always builds.
+    let automaton = AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(&patterns)
+        .expect("technology aliases are valid patterns");
+    Matcher { automaton, rows }
+}
+
+static INSENSITIVE: LazyLock<Matcher> = LazyLock::new(|| matcher(false));
+static SENSITIVE: LazyLock<Matcher> = LazyLock::new(|| matcher(true));
+
+/// Rows of the table named as whole words in `haystack`.
+fn rows_in(haystack: &str, matcher: &Matcher, found: &mut [bool]) {
+    for m in matcher.automaton.find_overlapping_iter(haystack) {
+        let before = haystack[..m.start()].chars().next_back();
+        let after = haystack[m.end()..].chars().next();
+        if !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char) {
+            found[matcher.rows[m.pattern().as_usize()]] = true;
+        }
+    }
+}
+
+/// Technologies named in `text`, by canonical name, in table order.
 pub fn mentioned(text: &str) -> Vec<&'static str> {
-    let lower = text.to_lowercase();
+    let mut found = vec![false; TECHNOLOGIES.len()];
+    rows_in(&text.to_lowercase(), &INSENSITIVE, &mut found);
+    rows_in(text, &SENSITIVE, &mut found);
     TECHNOLOGIES
         .iter()
-        .filter(|(_, insensitive, sensitive)| {
-            insensitive.iter().any(|a| has_word(&lower, a))
-                || sensitive.iter().any(|a| has_word(text, a))
-        })
-        .map(|(name, _, _)| *name)
+        .zip(found)
+        .filter(|(_, hit)| *hit)
+        .map(|((name, _, _), _)| *name)
         .collect()
 }
 

@@ -62,7 +62,7 @@ fn year(word: &str) -> Option<u32> {
     (word.len() == 4)
         .then(|| word.parse().ok())
         .flatten()
-        .filter(|y| (1970..=2100).contains(y))
+        .filter(|y| (1900..=2100).contains(y))
 }
 
 fn day(word: &str) -> Option<u32> {
@@ -124,7 +124,15 @@ fn iso_date(text: &str) -> Option<String> {
         if !(digits(0..4) && b.get(4) == Some(&b'-') && digits(5..7)) {
             continue;
         }
-        let Some(y) = year(&rest[..4]) else { continue };
+        // An ISO date is explicit enough to take any year: some incidents
+        // are historical (a 1628 shipwreck is in the public corpus).
+        let Some(y) = rest[..4]
+            .parse::<u32>()
+            .ok()
+            .filter(|y| (1000..=2999).contains(y))
+        else {
+            continue;
+        };
         let m: u32 = rest[5..7].parse().ok()?;
         if !(1..=12).contains(&m) {
             continue;
@@ -170,5 +178,13 @@ mod tests {
         assert_eq!(date_in("you may 5 times retry"), None);
         assert_eq!(date_in("port 8080 and 443"), None);
         assert_eq!(date_in("v2020-13-01"), None);
+        assert_eq!(
+            date_in("1628-08-10T12:00:00Z").as_deref(),
+            Some("1628-08-10")
+        );
+        assert_eq!(
+            date_in("1969-07-20T20:08:55Z").as_deref(),
+            Some("1969-07-20")
+        );
     }
 }
