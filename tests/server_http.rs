@@ -242,3 +242,35 @@ fn ctrl_c_stops_the_server_cleanly() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn a_slow_client_is_cut_off_and_others_are_served_meanwhile() {
+    use std::io::{Read, Write};
+    let ws = Workspace::with_sample_posts();
+    let server = Server::start(&ws);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut slow = std::net::TcpStream::connect(&addr).unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .unwrap(); // and never finishes
+    slow.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    assert_eq!(
+        server.get("/healthz").0,
+        200,
+        "others are served while a client stalls"
+    );
+    let started = Instant::now();
+    let mut buffer = [0u8; 512];
+    let closed = match slow.read(&mut buffer) {
+        Ok(n) => n == 0 || String::from_utf8_lossy(&buffer[..n]).contains("408"),
+        Err(e) => {
+            e.kind() != std::io::ErrorKind::WouldBlock && e.kind() != std::io::ErrorKind::TimedOut
+        }
+    };
+    assert!(closed, "the stalled connection is closed");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "closed after {:?}",
+        started.elapsed()
+    );
+}
