@@ -18,10 +18,6 @@ use tantivy::query::{AllQuery, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
-};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
 
 use crate::config::Config;
@@ -31,21 +27,15 @@ use crate::extract::EXTRACTOR_VERSION;
 use crate::incident::Incident;
 use crate::pipeline;
 
+mod analyzer;
+pub use analyzer::analyzer;
+
 /// English with stemming, so "timing out" meets "timeouts".
 pub const ANALYZER: &str = "pmkb_en";
 const WRITER_MEMORY: usize = 100_000_000;
 /// How long an import waits for another one to finish.
 const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 const MANIFEST_VERSION: u32 = 2;
-
-pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
-        .build()
-}
 
 /// The index's fields, by role.
 #[derive(Debug, Clone, Copy)]
