@@ -36,6 +36,8 @@ const WRITER_MEMORY: usize = 100_000_000;
 /// How long an import waits for another one to finish.
 const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 const MANIFEST_VERSION: u32 = 2;
+/// Posts extracted (in parallel) before they are indexed.
+const EXTRACT_BATCH: usize = 512;
 
 /// The index's fields, by role.
 #[derive(Debug, Clone, Copy)]
@@ -376,53 +378,80 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
 
     progress.start(changed.len());
     let old_ids: HashSet<&str> = old.posts.values().map(|(_, id)| id.as_str()).collect();
-    let mut records = pipeline::Records::default();
-    for chunk in changed.chunks(256) {
-        let part = pipeline::extract_posts(chunk.iter().copied(), &config);
-        records.records.extend(part.records);
-        records.problems.extend(part.problems);
-        records.warnings.extend(part.warnings);
-        progress.advance(chunk.len());
-    }
-    report.skipped.extend(records.problems);
-    report.warnings.extend(records.warnings);
-
-    let mut new_ids: HashSet<String> = kept_ids.keys().cloned().collect();
-    for record in &records.records {
-        let extracted = &record.extracted;
-        let id = &extracted.incident.id;
-        if let Some(other) = kept_ids.get(id) {
-            report.skipped.push(Problem {
-                source: extracted.incident.source.clone(),
-                line: extracted.incident.line,
-                reason: format!(
-                    "duplicate id `{id}` (already used by {}); post skipped",
-                    other.replace('#', ":")
-                ),
-            });
-            continue;
+    // id → where it was first seen, for the message about a duplicate.
+    let mut new_ids: HashMap<String, String> = kept_ids
+        .iter()
+        .map(|(id, key)| (id.clone(), key.replace('#', ":")))
+        .collect();
+    // Extract a batch at a time, on every core, and index it before the
+    // next: memory is bounded by the batch, not by the size of the corpus.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    for batch in changed.chunks(EXTRACT_BATCH) {
+        let per_worker = batch.len().div_ceil(workers).max(1);
+        let parts: Vec<pipeline::Records> = std::thread::scope(|scope| {
+            let config = &config;
+            let handles: Vec<_> = batch
+                .chunks(per_worker)
+                .map(|part| {
+                    scope.spawn(move || pipeline::extract_posts(part.iter().copied(), config))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        for part in parts {
+            report.skipped.extend(part.problems);
+            report.warnings.extend(part.warnings);
+            for record in &part.records {
+                let extracted = &record.extracted;
+                let id = &extracted.incident.id;
+                if let Some(other) = kept_ids.get(id) {
+                    report.skipped.push(Problem {
+                        source: extracted.incident.source.clone(),
+                        line: extracted.incident.line,
+                        reason: format!(
+                            "duplicate id `{id}` (already used by {}); post skipped",
+                            other.replace('#', ":")
+                        ),
+                    });
+                    continue;
+                }
+                let place = format!("{}:{}", extracted.incident.source, extracted.incident.line);
+                if let Some(first) = new_ids.get(id) {
+                    report.skipped.push(Problem {
+                        source: extracted.incident.source.clone(),
+                        line: extracted.incident.line,
+                        reason: format!(
+                            "duplicate id `{id}` (already used by {first}); post skipped"
+                        ),
+                    });
+                    continue;
+                }
+                new_ids.insert(id.clone(), place);
+                writer.delete_term(Term::from_field_text(index.fields.id, id));
+                writer.add_document(index.document(record)?)?;
+                if old_ids.contains(id.as_str()) {
+                    report.updated += 1;
+                } else {
+                    report.added += 1;
+                }
+                manifest
+                    .posts
+                    .insert(record.key.clone(), (record.hash.clone(), id.clone()));
+            }
         }
-        if !new_ids.insert(id.clone()) {
-            report.skipped.push(Problem {
-                source: extracted.incident.source.clone(),
-                line: extracted.incident.line,
-                reason: format!("duplicate id `{id}`; post skipped"),
-            });
-            continue;
-        }
-        writer.delete_term(Term::from_field_text(index.fields.id, id));
-        writer.add_document(index.document(record)?)?;
-        if old_ids.contains(id.as_str()) {
-            report.updated += 1;
-        } else {
-            report.added += 1;
-        }
-        manifest
-            .posts
-            .insert(record.key.clone(), (record.hash.clone(), id.clone()));
+        progress.advance(batch.len());
     }
     for id in old_ids {
-        if !new_ids.contains(id) {
+        if !new_ids.contains_key(id) {
             writer.delete_term(Term::from_field_text(index.fields.id, id));
             report.removed += 1;
         }
