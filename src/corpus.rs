@@ -6,6 +6,8 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
 
 /// Postmortems are a few pages; anything far bigger is an export or a log
@@ -98,6 +100,66 @@ impl EscapeControls for str {
 pub struct Corpus {
     pub posts: Vec<RawPost>,
     pub problems: Vec<Problem>,
+    /// Every post file found by `load_dir`, in walk order, with its stamp;
+    /// `read` is false for the files the caller chose not to read.
+    pub files: Vec<FoundFile>,
+}
+
+/// A post file found in the posts directory.
+#[derive(Debug, Clone)]
+pub struct FoundFile {
+    pub source: String,
+    pub stamp: Option<FileStamp>,
+    pub read: bool,
+}
+
+/// What the file system says of a file without reading it: its size, its
+/// modification and change times and its inode. When they are all as they
+/// were, the file is taken to hold what it held (as `git status` does); a
+/// file changed in the seconds before it was stamped is not trusted that
+/// way (see `FileStamp::newest_ns`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStamp {
+    pub size: u64,
+    pub mtime_ns: u64,
+    pub ctime_ns: u64,
+    pub inode: u64,
+}
+
+impl FileStamp {
+    pub fn of(meta: &std::fs::Metadata) -> FileStamp {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let ns = |s: i64, n: i64| (s.max(0) as u64).saturating_mul(1_000_000_000) + n.max(0) as u64;
+            FileStamp {
+                size: meta.len(),
+                mtime_ns: ns(meta.mtime(), meta.mtime_nsec()),
+                ctime_ns: ns(meta.ctime(), meta.ctime_nsec()),
+                inode: meta.ino(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let ns = |t: std::io::Result<std::time::SystemTime>| {
+                t.ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos() as u64)
+            };
+            FileStamp {
+                size: meta.len(),
+                mtime_ns: ns(meta.modified()),
+                ctime_ns: ns(meta.created()),
+                inode: 0,
+            }
+        }
+    }
+
+    /// The later of the modification and change times, in nanoseconds
+    /// since the epoch.
+    pub fn newest_ns(&self) -> u64 {
+        self.mtime_ns.max(self.ctime_ns)
+    }
 }
 
 /// Files that describe a folder rather than an incident: a posts folder
@@ -133,6 +195,12 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 /// Reads every post below `dir`, in a stable (sorted) order so that "the
 /// second post with the same id" means the same post on every run.
 pub fn load_dir(dir: &Path) -> Result<Corpus> {
+    load_dir_skipping(dir, &mut |_, _| false)
+}
+
+/// The error `load_dir` gives for a posts directory that is missing or is
+/// not a directory, if any.
+pub fn check_dir(dir: &Path) -> Result<()> {
     let meta = std::fs::metadata(dir).map_err(|source| Error::Io {
         path: dir.to_path_buf(),
         source,
@@ -143,6 +211,17 @@ pub fn load_dir(dir: &Path) -> Result<Corpus> {
             source: std::io::Error::other("not a directory"),
         });
     }
+    Ok(())
+}
+
+/// `load_dir`, except that a post file for which `skip(source, stamp)`
+/// answers true is listed in `files` but not read: an import uses it to
+/// pass over the files it already knows unchanged.
+pub fn load_dir_skipping(
+    dir: &Path,
+    skip: &mut dyn FnMut(&str, &FileStamp) -> bool,
+) -> Result<Corpus> {
+    check_dir(dir)?;
     let mut corpus = Corpus::default();
     // Symbolic links are not followed: a link could point outside the posts
     // directory (or at itself) and the posts directory is all we may read.
@@ -182,7 +261,21 @@ pub fn load_dir(dir: &Path) -> Result<Corpus> {
             });
             continue;
         }
-        load_file_into(&mut corpus, path, source);
+        let stamp = entry.metadata().ok().map(|m| FileStamp::of(&m));
+        if stamp.as_ref().is_some_and(|s| skip(&source, s)) {
+            corpus.files.push(FoundFile {
+                source,
+                stamp,
+                read: false,
+            });
+            continue;
+        }
+        load_file_into(&mut corpus, path, source.clone());
+        corpus.files.push(FoundFile {
+            source,
+            stamp,
+            read: true,
+        });
     }
     Ok(corpus)
 }
@@ -330,6 +423,10 @@ pub fn split_posts(source: &str, path: &Path, text: &str) -> Vec<RawPost> {
         file_stem: file_stem.clone(),
     };
 
+    // Most files are one post: no need to look at each line.
+    if !text.contains(TRANSCRIPT_MARKER) {
+        return vec![make(1, None, 1, text.to_string())];
+    }
     let mut posts = Vec::new();
     // (start line, slug, first text line, text)
     let mut current: Option<(usize, Option<String>, usize, String)> = None;

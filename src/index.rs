@@ -344,9 +344,7 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
             Config::default()
         }
     };
-    let corpus = corpus::load_dir(posts_dir)?;
-    report.skipped.extend(corpus.problems);
-
+    corpus::check_dir(posts_dir)?;
     let index = PostIndex::open_or_create(index_dir)?;
     let mut writer = index.writer()?;
     let old = index.manifest();
@@ -355,6 +353,14 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
         config.fingerprint()
     );
     let reuse = old.fingerprint == fingerprint;
+    let started = std::time::SystemTime::now();
+    let stamps = if reuse {
+        FileStamps::load(index_dir)
+    } else {
+        FileStamps::default()
+    };
+    let mut corpus = stamps.load_corpus(posts_dir, &old)?;
+    report.skipped.append(&mut corpus.problems);
 
     let mut manifest = Manifest {
         version: MANIFEST_VERSION,
@@ -363,6 +369,7 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
     };
     let mut kept_ids: HashMap<String, String> = HashMap::new(); // id → key
     let mut changed = Vec::new();
+    report.unchanged += stamps.keep_unread(&corpus, &old, &mut manifest.posts, &mut kept_ids);
     for raw in &corpus.posts {
         let key = raw.key();
         let hash = raw.content_hash();
@@ -467,6 +474,157 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
         prepared.commit()?;
         report.committed = true;
     }
+    stamps.save(index_dir, &corpus, &manifest.posts, started);
     writer.wait_merging_threads()?;
     Ok(report)
+}
+
+/// The stamps (size, times, inode) of the post files of the last import,
+/// with the key and content hash of each of their posts, in
+/// `pmkb-stamps.json` beside the index: a re-import does not read a file
+/// whose stamp is unchanged and whose posts the manifest holds with the same
+/// hashes. Only a cache: the manifest in the commit stays the truth, a file
+/// that does not match it is read, and a missing or unreadable stamps file
+/// only means every file is read.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct FileStamps {
+    version: u32,
+    files: HashMap<String, StampedFile>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StampedFile {
+    stamp: corpus::FileStamp,
+    /// (post key, content hash)
+    posts: Vec<(String, String)>,
+}
+
+const STAMPS_FILE: &str = "pmkb-stamps.json";
+const STAMPS_VERSION: u32 = 1;
+/// A file changed less than this long before an import started is read
+/// again by the next one: a later change within the same clock tick would
+/// not change its stamp.
+const STAMP_SETTLE: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl FileStamps {
+    fn load(index_dir: &Path) -> FileStamps {
+        std::fs::read(index_dir.join(STAMPS_FILE))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<FileStamps>(&bytes).ok())
+            .filter(|stamps| stamps.version == STAMPS_VERSION)
+            .unwrap_or_default()
+    }
+
+    /// The corpus, without reading the files that are as the manifest
+    /// remembers them.
+    fn load_corpus(&self, posts_dir: &Path, old: &Manifest) -> Result<corpus::Corpus> {
+        if self.files.is_empty() {
+            return corpus::load_dir(posts_dir);
+        }
+        let mut ids: HashSet<&str> = HashSet::new();
+        corpus::load_dir_skipping(posts_dir, &mut |source, stamp| {
+            let Some(file) = self.files.get(source) else {
+                return false;
+            };
+            file.stamp == *stamp
+                && !file.posts.is_empty()
+                && file.posts.iter().all(|(key, hash)| {
+                    matches!(old.posts.get(key), Some((old_hash, id)) if old_hash == hash && ids.insert(id))
+                })
+        })
+    }
+
+    /// Records the posts of the files not read as unchanged; returns how
+    /// many there were.
+    fn keep_unread(
+        &self,
+        corpus: &corpus::Corpus,
+        old: &Manifest,
+        posts: &mut BTreeMap<String, (String, String)>,
+        kept_ids: &mut HashMap<String, String>,
+    ) -> usize {
+        let mut kept = 0;
+        for file in corpus.files.iter().filter(|f| !f.read) {
+            for (key, hash) in &self.files[&file.source].posts {
+                let (_, id) = &old.posts[key];
+                kept_ids.insert(id.clone(), key.clone());
+                posts.insert(key.clone(), (hash.clone(), id.clone()));
+                kept += 1;
+            }
+        }
+        kept
+    }
+
+    /// Writes the stamps of this import: files not read keep theirs; a file
+    /// read is stamped when every one of its posts is in the index (none
+    /// was skipped, so there is nothing to report again) and it had not
+    /// changed just before the import started.
+    fn save(
+        mut self,
+        index_dir: &Path,
+        corpus: &corpus::Corpus,
+        posts: &BTreeMap<String, (String, String)>,
+        started: std::time::SystemTime,
+    ) {
+        let read_any = corpus.files.iter().any(|f| f.read);
+        if !read_any && self.files.len() == corpus.files.len() {
+            return;
+        }
+        let settled_before = started
+            .checked_sub(STAMP_SETTLE)
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as u64);
+        let mut by_source: HashMap<&str, Vec<&corpus::RawPost>> = HashMap::new();
+        for raw in &corpus.posts {
+            by_source.entry(raw.source.as_str()).or_default().push(raw);
+        }
+        let mut files = HashMap::with_capacity(corpus.files.len());
+        for file in &corpus.files {
+            if !file.read {
+                if let Some(stamped) = self.files.remove(&file.source) {
+                    files.insert(file.source.clone(), stamped);
+                }
+                continue;
+            }
+            let Some(stamp) = file.stamp.filter(|s| s.newest_ns() < settled_before) else {
+                continue;
+            };
+            let Some(raws) = by_source.get(file.source.as_str()) else {
+                continue;
+            };
+            let mut keys = HashSet::new();
+            let stamped: Option<Vec<(String, String)>> = raws
+                .iter()
+                .map(|raw| {
+                    let key = raw.key();
+                    let (hash, _) = posts.get(&key)?;
+                    keys.insert(key.clone()).then(|| (key, hash.clone()))
+                })
+                .collect();
+            if let Some(stamped) = stamped {
+                files.insert(
+                    file.source.clone(),
+                    StampedFile {
+                        stamp,
+                        posts: stamped,
+                    },
+                );
+            }
+        }
+        let stamps = FileStamps {
+            version: STAMPS_VERSION,
+            files,
+        };
+        // Written whole and renamed into place; on any failure the next
+        // import simply reads every file.
+        let path = index_dir.join(STAMPS_FILE);
+        let tmp = index_dir.join(format!("{STAMPS_FILE}.tmp"));
+        let written = serde_json::to_vec(&stamps)
+            .ok()
+            .is_some_and(|json| std::fs::write(&tmp, json).is_ok());
+        if !written || std::fs::rename(&tmp, &path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
