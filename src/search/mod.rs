@@ -248,7 +248,7 @@ impl PostIndex {
                         .flat_map(|(terms, _)| terms.clone())
                         .collect();
                     if singles.len() >= 2 {
-                        for field in [f.symptoms, f.title, f.body] {
+                        for field in [f.symptoms, f.title] {
                             let terms: Vec<(usize, Term)> = singles
                                 .iter()
                                 .enumerate()
