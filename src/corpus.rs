@@ -131,7 +131,8 @@ impl FileStamp {
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
-            let ns = |s: i64, n: i64| (s.max(0) as u64).saturating_mul(1_000_000_000) + n.max(0) as u64;
+            let ns =
+                |s: i64, n: i64| (s.max(0) as u64).saturating_mul(1_000_000_000) + n.max(0) as u64;
             FileStamp {
                 size: meta.len(),
                 mtime_ns: ns(meta.mtime(), meta.mtime_nsec()),
