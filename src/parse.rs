@@ -485,6 +485,10 @@ struct Builder<'a> {
     /// A label paragraph ending in ':' also names the code block or list
     /// right after it; the return to `enclosing` waits until then.
     label_open: bool,
+    /// The label of the last source line asked about, by line index: the
+    /// cells of one table row are blocks of their own on the same line,
+    /// and reading that line once per cell would be quadratic.
+    last_label: Option<(usize, Option<(String, bool)>)>,
     blocks: usize,
     plain: String,
 }
@@ -505,6 +509,7 @@ impl<'a> Builder<'a> {
             }],
             enclosing: 0,
             label_open: false,
+            last_label: None,
             blocks: 0,
             plain: String::with_capacity(body.len()),
         }
@@ -512,6 +517,19 @@ impl<'a> Builder<'a> {
 
     fn line_of(&self, offset: usize) -> usize {
         self.first_line + self.line_starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// The label at the start of the source line holding `offset`, if any.
+    fn label_at(&mut self, offset: usize) -> Option<(String, bool)> {
+        let index = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        if let Some((line, label)) = &self.last_label {
+            if *line == index {
+                return label.clone();
+            }
+        }
+        let label = line_label(self.raw_line(offset));
+        self.last_label = Some((index, label.clone()));
+        label
     }
 
     fn raw_line(&self, offset: usize) -> &str {
@@ -614,8 +632,7 @@ impl<'a> Builder<'a> {
         for (index, &(start, end)) in lines.iter().enumerate() {
             let text = &unit.plain[start..end];
             let source = unit.source_offset(start);
-            let raw = self.raw_line(source).to_string();
-            if let Some((label, alone)) = line_label(&raw) {
+            if let Some((label, alone)) = self.label_at(source) {
                 // Only where the label really starts this line of plain text.
                 let bare_label = label.trim();
                 if text.trim_start().starts_with(bare_label) {
@@ -685,27 +702,30 @@ impl<'a> Builder<'a> {
         // A run of text after a heading or label is a paragraph of its own.
         self.blocks += 1;
         let masked = mask_code(&text, start, &unit.code);
-        let mut merged: Vec<(usize, String)> = Vec::new();
+        // (offset, sentence, its quotation marks so far)
+        let mut merged: Vec<(usize, String, Quotes)> = Vec::new();
         for (from, to) in sentence_ranges(&masked) {
             let sentence = &text[from..to];
             let clean = collapse_whitespace(sentence);
             if clean.is_empty() {
                 continue;
             }
+            let quotes = Quotes::of(&clean);
             // Glue back fragments the segmenter cut after an abbreviation.
             if let Some(last) = merged.last_mut() {
                 if clean.split_whitespace().count() < 2
                     || ends_with_abbreviation(&last.1)
-                    || open_quote(&last.1)
+                    || last.2.open()
                 {
                     last.1.push(' ');
                     last.1.push_str(&clean);
+                    last.2.add(quotes);
                     continue;
                 }
             }
-            merged.push((start + from + leading_ws(sentence), clean));
+            merged.push((start + from + leading_ws(sentence), clean, quotes));
         }
-        for (offset, text) in merged {
+        for (offset, text, _) in merged {
             if starts_long_line(unit, offset) {
                 // Transcripts put a paragraph on each long line, without
                 // blank lines between them.
@@ -750,16 +770,73 @@ fn starts_long_line(unit: &Unit, offset: usize) -> bool {
 /// character inside an inline code span replaced by `x`, byte for byte, so
 /// the sentence segmenter sees no punctuation there.
 fn mask_code(text: &str, base: usize, code: &[(usize, usize)]) -> String {
-    let inside = |at: usize| code.iter().any(|&(s, e)| s <= base + at && base + at < e);
-    text.char_indices()
-        .map(|(at, c)| {
-            if inside(at) {
-                "x".repeat(c.len_utf8())
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    // `code` is sorted and its spans do not overlap: walk it beside the text
+    // (from the first span that ends after `base`), so that a paragraph of
+    // many code spans stays linear.
+    let mut spans = code[code.partition_point(|&(_, e)| e <= base)..]
+        .iter()
+        .peekable();
+    let mut masked = String::with_capacity(text.len());
+    for (at, c) in text.char_indices() {
+        let at = base + at;
+        while spans.next_if(|&&(_, e)| e <= at).is_some() {}
+        if spans.peek().is_some_and(|&&(s, _)| s <= at) {
+            masked.extend(std::iter::repeat_n('x', c.len_utf8()));
+        } else {
+            masked.push(c);
+        }
+    }
+    masked
+}
+
+/// The most graphemes in a row without a letter or a digit that the sentence
+/// segmenter is given at once. After a full stop, `unicode-segmentation`
+/// looks ahead from each following space or closing mark to the next letter
+/// (rule SB8), which is quadratic in a long run of them: a full stop and a
+/// megabyte of spaces took hours.
+const MAX_RUN_WITHOUT_LETTERS: usize = 128;
+
+/// Unicode sentence bounds, `(offset, sentence)`, as
+/// `split_sentence_bound_indices` gives them, except that a run of more than
+/// `MAX_RUN_WITHOUT_LETTERS` graphemes without a letter or digit (never seen
+/// in prose) also ends a sentence, so that the segmenter's work stays linear.
+/// The bounds still cover the whole text, in order.
+pub(crate) fn sentence_bounds(text: &str) -> Vec<(usize, &str)> {
+    let mut bounds = Vec::new();
+    let mut segment = |from: usize, to: usize| {
+        bounds.extend(
+            text[from..to]
+                .split_sentence_bound_indices()
+                .map(|(at, sentence)| (from + at, sentence)),
+        );
+    };
+    // Cheap test first: a long run of graphemes is a longer run of chars.
+    let mut run = 0;
+    let long_run = text.chars().any(|c| {
+        run = if c.is_alphanumeric() { 0 } else { run + 1 };
+        run > MAX_RUN_WITHOUT_LETTERS
+    });
+    if !long_run {
+        segment(0, text.len());
+        return bounds;
+    }
+    // Cut the run itself into pieces the segmenter handles at once; the
+    // pieces hold no words, so they make no sentences.
+    let (mut from, mut run) = (0, 0);
+    for (at, grapheme) in text.grapheme_indices(true) {
+        if grapheme.starts_with(char::is_alphanumeric) {
+            run = 0;
+            continue;
+        }
+        run += 1;
+        if run > MAX_RUN_WITHOUT_LETTERS {
+            segment(from, at);
+            from = at;
+            run = 1;
+        }
+    }
+    segment(from, text.len());
+    bounds
 }
 
 /// Sentence byte ranges: Unicode sentence bounds, plus a cut at ". " before
@@ -767,7 +844,7 @@ fn mask_code(text: &str, base: usize, code: &[(usize, usize)]) -> String {
 /// the segmenter keeps together, unless the full stop ends an abbreviation.
 fn sentence_ranges(text: &str) -> Vec<(usize, usize)> {
     let mut ranges = Vec::new();
-    for (offset, sentence) in text.split_sentence_bound_indices() {
+    for (offset, sentence) in sentence_bounds(text) {
         let mut from = 0;
         let bytes = sentence.as_bytes();
         for (dot, _) in sentence.match_indices(". ") {
@@ -799,11 +876,40 @@ fn leading_ws(text: &str) -> usize {
     text.len() - text.trim_start().len()
 }
 
-/// A sentence boundary inside a quotation ("Unable to connect. Please try
-/// again.") is not the end of the writer's sentence.
-fn open_quote(sentence: &str) -> bool {
-    sentence.matches('"').count() % 2 == 1
-        || sentence.matches('“').count() > sentence.matches('”').count()
+/// The quotation marks of a sentence: a sentence boundary inside a
+/// quotation ("Unable to connect. Please try again.") is not the end of the
+/// writer's sentence. Counted per fragment and added up as fragments are
+/// glued together, so a long run of them stays linear.
+#[derive(Clone, Copy, Default)]
+struct Quotes {
+    straight: usize,
+    opening: usize,
+    closing: usize,
+}
+
+impl Quotes {
+    fn of(text: &str) -> Quotes {
+        let mut quotes = Quotes::default();
+        for c in text.chars() {
+            match c {
+                '"' => quotes.straight += 1,
+                '“' => quotes.opening += 1,
+                '”' => quotes.closing += 1,
+                _ => {}
+            }
+        }
+        quotes
+    }
+
+    fn add(&mut self, other: Quotes) {
+        self.straight += other.straight;
+        self.opening += other.opening;
+        self.closing += other.closing;
+    }
+
+    fn open(&self) -> bool {
+        self.straight % 2 == 1 || self.opening > self.closing
+    }
 }
 
 fn ends_with_abbreviation(sentence: &str) -> bool {

@@ -31,6 +31,7 @@ fn recently_written(paths: &[PathBuf]) -> bool {
 pub fn watch(
     posts_dir: &Path,
     index_dir: &Path,
+    on_ready: impl FnOnce(),
     mut on_import: impl FnMut(std::result::Result<ImportReport, Error>),
     keep_going: impl Fn() -> bool,
 ) -> Result<()> {
@@ -39,6 +40,8 @@ pub fn watch(
     watcher
         .watch(posts_dir, RecursiveMode::Recursive)
         .map_err(|e| watch_error(posts_dir, e))?;
+    // Changes from here on are seen: callers may now say they are watching.
+    on_ready();
     while keep_going() {
         let first = match events.recv_timeout(Duration::from_millis(500)) {
             Ok(event) => event,

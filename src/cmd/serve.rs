@@ -40,13 +40,19 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let incidents = index.len();
     let state = AppState::new(index, cli.posts.clone());
     let running = Arc::new(AtomicBool::new(true));
+    let mut watch_ready = None;
     if args.watch {
         let (posts, index_dir, running) = (cli.posts.clone(), cli.index.clone(), running.clone());
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
+        watch_ready = Some(ready_rx);
         std::thread::spawn(move || {
             tracing::info!("watching {} for changes", posts.display());
             let result = pmkb::watch::watch(
                 &posts,
                 &index_dir,
+                move || {
+                    let _ = ready_tx.send(());
+                },
                 |result| match result {
                     Ok(report) if report.changed() || !report.skipped.is_empty() => {
                         for problem in &report.skipped {
@@ -69,6 +75,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
                 tracing::error!("{err}");
             }
         });
+    }
+    // Serve only once the watcher is registered, so a post saved right
+    // after the "serving" line is never missed.
+    if let Some(ready) = watch_ready {
+        let _ = ready.recv_timeout(std::time::Duration::from_secs(10));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -7,7 +7,7 @@ mod cues;
 mod sections;
 pub mod technologies;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::config::Config;
 use crate::incident::{normalize_id, Field, Finding, Incident};
@@ -431,6 +431,9 @@ fn code_symptoms<'a>(
     sentence_roles: &[&[SectionRole]],
 ) -> Vec<Scored<'a>> {
     let mut best: Vec<Scored<'a>> = Vec::new();
+    // Index in `best` of each block's line so far: one lookup per line
+    // keeps a post of many code blocks linear.
+    let mut of_block: HashMap<usize, usize> = HashMap::new();
     for (order, ((section, sentence), lower)) in sentences.iter().zip(lowered).enumerate() {
         if !sentence.in_code {
             continue;
@@ -455,7 +458,7 @@ fn code_symptoms<'a>(
         if score < needed {
             continue;
         }
-        let same_block = best.iter_mut().find(|b| b.sentence.block == sentence.block);
+        let same_block = of_block.get(&sentence.block).map(|&i| &mut best[i]);
         match same_block {
             Some(b) if b.score >= score => {}
             Some(b) => {
@@ -463,13 +466,16 @@ fn code_symptoms<'a>(
                 b.order = order;
                 b.score = score;
             }
-            None => best.push(Scored {
-                section,
-                sentence,
-                order,
-                field: Field::Symptoms,
-                score,
-            }),
+            None => {
+                of_block.insert(sentence.block, best.len());
+                best.push(Scored {
+                    section,
+                    sentence,
+                    order,
+                    field: Field::Symptoms,
+                    score,
+                });
+            }
         }
     }
     best
@@ -616,8 +622,11 @@ fn summary(doc: &Document, incident: &Incident) -> String {
 }
 
 fn first_sentences(text: &str, n: usize) -> String {
-    use unicode_segmentation::UnicodeSegmentation;
-    let sentences: Vec<&str> = text.split_sentence_bounds().take(n).collect();
+    let sentences: Vec<&str> = crate::parse::sentence_bounds(text)
+        .into_iter()
+        .take(n)
+        .map(|(_, s)| s)
+        .collect();
     crate::parse::collapse_whitespace(&sentences.concat())
 }
 

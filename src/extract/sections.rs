@@ -1,6 +1,10 @@
 //! Which field a section feeds, from its heading: the built-in vocabulary of
 //! postmortem templates plus a team's own names from `pmkb.toml`.
 
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+
 use crate::config::SectionNames;
 
 /// What a section's sentences are about, judged from its heading alone.
@@ -174,14 +178,47 @@ fn normalize(heading: &str) -> String {
 }
 
 fn contains_phrase(text: &str, phrase: &str) -> bool {
-    text.match_indices(phrase).any(|(at, _)| {
-        let before_ok = at == 0
-            || !text[..at]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric);
-        before_ok
-    })
+    text.match_indices(phrase)
+        .any(|(at, _)| starts_word(text, at))
+}
+
+fn starts_word(text: &str, at: usize) -> bool {
+    at == 0
+        || !text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+}
+
+/// Every phrase of `RULES` in one automaton, each mapped to its rule: one
+/// pass over a heading finds them all. A post can have a heading on every
+/// other line, and a search per phrase made `roles` its hottest function.
+static RULE_PHRASES: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
+    let (mut phrases, mut rule_of) = (Vec::new(), Vec::new());
+    for (rule, (_, words)) in RULES.iter().enumerate() {
+        for word in *words {
+            phrases.push(*word);
+            rule_of.push(rule);
+        }
+    }
+    // The table is compiled into the program; it always builds.
+    let automaton = AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(&phrases)
+        .expect("section phrases are valid patterns");
+    (automaton, rule_of)
+});
+
+/// The first of `RULES`, in order, with a phrase that starts a word of
+/// `part` (what `contains_phrase` says of each phrase, all at once).
+fn first_rule(part: &str) -> Option<SectionRole> {
+    let (automaton, rule_of) = &*RULE_PHRASES;
+    automaton
+        .find_overlapping_iter(part)
+        .filter(|m| starts_word(part, m.start()))
+        .map(|m| rule_of[m.pattern().as_usize()])
+        .min()
+        .map(|rule| RULES[rule].0)
 }
 
 /// The roles a heading names; combined headings ("Root cause and
@@ -208,13 +245,9 @@ pub fn roles(heading: &str, extra: &SectionNames) -> Vec<SectionRole> {
         .split([',', '&', '/'])
         .flat_map(|p| p.split(" and "))
     {
-        let part = part.trim();
-        if let Some((role, _)) = RULES
-            .iter()
-            .find(|(_, words)| words.iter().any(|w| contains_phrase(part, w)))
-        {
-            if !found.contains(role) {
-                found.push(*role);
+        if let Some(role) = first_rule(part.trim()) {
+            if !found.contains(&role) {
+                found.push(role);
             }
         }
     }
@@ -246,6 +279,33 @@ mod tests {
         assert_eq!(r("Timeline"), [Context]);
         assert_eq!(r("What went wrong"), [Causes]);
         assert_eq!(r("Prefix of nothing"), [Unknown]);
+    }
+
+    #[test]
+    fn one_pass_finds_the_rule_a_search_per_phrase_finds() {
+        let by_phrase = |part: &str| {
+            RULES
+                .iter()
+                .find(|(_, words)| words.iter().any(|w| contains_phrase(part, w)))
+                .map(|(role, _)| *role)
+        };
+        for part in [
+            "the issue",
+            "root cause(s)",
+            "what went wrong",
+            "lessons learned",
+            "prefix of nothing",
+            "signsigns",
+            "repairepair",
+            "a what we saw what we saw",
+            "unresolved fix",
+            "tl;dr",
+            "5 whys",
+            "overview of the outage",
+            "",
+        ] {
+            assert_eq!(first_rule(part), by_phrase(part), "{part:?}");
+        }
     }
 
     #[test]

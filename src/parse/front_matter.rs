@@ -92,7 +92,8 @@ pub fn parse(lines: &[String]) -> Result<FrontMatter, FrontMatterError> {
         });
     }
     let docs = YamlLoader::load_from_str(&text).map_err(|e| FrontMatterError {
-        line: e.marker().line().saturating_sub(1),
+        line: block_line(&text, e.marker().line().saturating_sub(1))
+            .min(lines.len().saturating_sub(1)),
         reason: e.info().to_string(),
     })?;
     let mut front = FrontMatter::default();
@@ -116,6 +117,23 @@ pub fn parse(lines: &[String]) -> Result<FrontMatter, FrontMatterError> {
         }
     }
     Ok(front)
+}
+
+/// The line of the block (lines cut at `\n`) of a 0-based YAML line: YAML
+/// also breaks lines at a lone `\r`, which a post's lines keep as text.
+fn block_line(text: &str, yaml_line: usize) -> usize {
+    let (mut yaml, mut block) = (0, 0);
+    let mut chars = text.chars().peekable();
+    while yaml < yaml_line {
+        match chars.next() {
+            None => break,
+            Some('\n') => block += 1,
+            Some('\r') if chars.peek() != Some(&'\n') => {}
+            Some(_) => continue,
+        }
+        yaml += 1;
+    }
+    block
 }
 
 fn scalar(value: &Yaml) -> Option<String> {
@@ -173,6 +191,15 @@ mod tests {
         assert!(parse(&lines(bomb)).is_err());
         assert!(parse(&lines("title: [unclosed")).is_err());
         assert!(parse(&lines("- just\n- a list")).is_err());
+    }
+
+    #[test]
+    fn error_lines_count_only_newlines() {
+        // YAML counts a lone `\r` as a line break; the post's lines do not.
+        let text = lines("a: 1\rb: 2\rc: [unclosed\nd: 4");
+        let err = parse(&text).err().unwrap();
+        assert!(err.line < text.len(), "line {} of {}", err.line, text.len());
+        assert_eq!(block_line("a\rb\r\nc\nd", 3), 2);
     }
 
     #[test]
