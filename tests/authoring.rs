@@ -2,8 +2,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -118,31 +116,8 @@ fn add_refuses_what_it_cannot_take_and_changes_nothing() {
 #[test]
 fn serve_watch_picks_up_new_edited_and_deleted_posts() {
     let ws = Workspace::with_sample_posts();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("pmkb"))
-        .arg("--posts")
-        .arg(ws.posts())
-        .arg("--index")
-        .arg(ws.index())
-        .args(["serve", "--watch", "--addr", "127.0.0.1:0"])
-        .env("PMKB_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let line = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map(|l| l.unwrap())
-        .find(|l| l.contains("at http://"))
-        .unwrap();
-    let base = line
-        .split("at ")
-        .nth(1)
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .trim_end_matches('/')
-        .to_string();
+    let server = ws.serve(&["--watch"]);
+    let base = server.base.clone();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -185,6 +160,4 @@ fn serve_watch_picks_up_new_edited_and_deleted_posts() {
     wait_for("okapi", 1, "edit");
     std::fs::remove_file(&post).unwrap();
     wait_for("zebra", 0, "delete");
-    let _ = child.kill();
-    let _ = child.wait();
 }

@@ -8,7 +8,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -43,36 +42,6 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start_pmkb(ws: &Workspace) -> (Killed, String) {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("pmkb"))
-        .arg("--posts")
-        .arg(ws.posts())
-        .arg("--index")
-        .arg(ws.index())
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env("PMKB_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let line = BufReader::new(stdout)
-        .lines()
-        .map(|l| l.unwrap())
-        .find(|l| l.contains("at http://"))
-        .unwrap();
-    let base = line
-        .split("at ")
-        .nth(1)
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .trim_end_matches('/')
-        .to_string();
-    (Killed(child), base)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn search_open_incident_and_read_its_fix_in_chromium() {
     let required = std::env::var("PMKB_BROWSER_TEST").is_ok_and(|v| v == "required");
@@ -89,7 +58,8 @@ async fn search_open_incident_and_read_its_fix_in_chromium() {
     };
 
     let ws = Workspace::with_sample_posts();
-    let (_server, base) = start_pmkb(&ws);
+    let server = ws.serve(&[]);
+    let base = server.base.clone();
     let port = free_port();
     let _driver = Killed(
         Command::new(driver)

@@ -225,28 +225,10 @@ fn two_imports_at_once_never_corrupt_the_index() {
 #[cfg(unix)]
 #[test]
 fn killing_serve_watch_mid_import_never_breaks_the_index() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
     let ws = Workspace::with_sample_posts();
     assert!(ws.run(&["import"]).status.success());
-    let binary = assert_cmd::cargo::cargo_bin("pmkb");
     for round in 0..8u64 {
-        let mut child = Command::new(&binary)
-            .arg("--posts")
-            .arg(ws.posts())
-            .arg("--index")
-            .arg(ws.index())
-            .args(["serve", "--watch", "--addr", "127.0.0.1:0"])
-            .env("PMKB_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let _ = BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find(|l| l.contains("at http://"));
+        let mut server = ws.serve(&["--watch"]);
         for i in 0..20 {
             ws.write(
                 &format!("round{round}/round{round}-post{i}.md"),
@@ -255,8 +237,8 @@ fn killing_serve_watch_mid_import_never_breaks_the_index() {
         }
         // The watcher debounces for 300 ms, then imports: kill around then.
         std::thread::sleep(Duration::from_millis(250 + round * 40));
-        let _ = child.kill();
-        let _ = child.wait();
+        let _ = server.child.kill(); // SIGKILL
+        let _ = server.child.wait();
         let out = ws.run(&["search", "--json", "timed out"]);
         assert!(out.status.success(), "round {round}: {}", stderr(&out));
     }

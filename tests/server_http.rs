@@ -3,40 +3,30 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::*;
 use serde_json::Value;
 
-struct Server {
-    child: Child,
-    base: String,
+struct Server(RunningServer);
+
+impl std::ops::Deref for Server {
+    type Target = RunningServer;
+    fn deref(&self) -> &RunningServer {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut RunningServer {
+        &mut self.0
+    }
 }
 
 impl Server {
     fn start(ws: &Workspace) -> Server {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("pmkb"))
-            .arg("--posts")
-            .arg(ws.posts())
-            .arg("--index")
-            .arg(ws.index())
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .env("PMKB_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("pmkb serve starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let base = loop {
-            let line = lines.next().expect("server printed its address").unwrap();
-            if let Some(rest) = line.split("at http://").nth(1) {
-                break format!("http://{}", rest.split('/').next().unwrap());
-            }
-        };
-        Server { child, base }
+        Server(ws.serve(&[]))
     }
 
     fn get(&self, path: &str) -> (u16, String, String) {
@@ -65,13 +55,6 @@ impl Server {
             "{path}: {content_type}"
         );
         (status, serde_json::from_str(&body).unwrap())
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

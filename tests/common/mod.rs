@@ -109,3 +109,46 @@ pub fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(output)))
 }
+
+/// A running `pmkb serve` on an ephemeral port, stopped when dropped.
+pub struct RunningServer {
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:PORT`, read from the line the server prints.
+    pub base: String,
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Workspace {
+    /// Starts `pmkb serve --addr 127.0.0.1:0 EXTRA...` on this workspace and
+    /// waits until it says where it listens.
+    pub fn serve(&self, extra: &[&str]) -> RunningServer {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pmkb"))
+            .arg("--posts")
+            .arg(self.posts())
+            .arg("--index")
+            .arg(self.index())
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(extra)
+            .env("PMKB_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("pmkb serve starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let line = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.contains("at http://"))
+            .expect("the server printed its address");
+        let rest = line.split("at http://").nth(1).unwrap_or_default();
+        let base = format!("http://{}", rest.split('/').next().unwrap_or_default());
+        RunningServer { child, base }
+    }
+}
