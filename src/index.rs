@@ -36,8 +36,8 @@ const WRITER_MEMORY: usize = 100_000_000;
 /// How long an import waits for another one to finish.
 const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 const MANIFEST_VERSION: u32 = 2;
-/// Posts extracted (in parallel) before they are indexed.
-const EXTRACT_BATCH: usize = 512;
+/// Posts a worker extracts at a time (see `import`).
+const EXTRACT_CHUNK: usize = 32;
 
 /// The index's fields, by role.
 #[derive(Debug, Clone, Copy)]
@@ -390,31 +390,51 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
         .iter()
         .map(|(id, key)| (id.clone(), key.replace('#', ":")))
         .collect();
-    // Extract a batch at a time, on every core, and index it before the
-    // next: memory is bounded by the batch, not by the size of the corpus.
+    // Extraction runs on every core, a chunk of posts at a time, while this
+    // thread indexes the chunks in walk order (so "the second post with an
+    // id" is the same post as ever) and tantivy's threads build segments:
+    // every core stays busy, and extraction runs at most a window of chunks
+    // ahead of indexing, so memory is bounded by the window, not by the
+    // size of the corpus.
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
-    for batch in changed.chunks(EXTRACT_BATCH) {
-        let per_worker = batch.len().div_ceil(workers).max(1);
-        let parts: Vec<pipeline::Records> = std::thread::scope(|scope| {
-            let config = &config;
-            let handles: Vec<_> = batch
-                .chunks(per_worker)
-                .map(|part| {
-                    scope.spawn(move || pipeline::extract_posts(part.iter().copied(), config))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|handle| {
-                    handle
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        });
-        for part in parts {
+    let chunks: Vec<&[&corpus::RawPost]> = changed.chunks(EXTRACT_CHUNK).collect();
+    let window = ExtractWindow::new(chunks.len(), workers * 4);
+    std::thread::scope(|scope| -> Result<()> {
+        let (sender, results) = std::sync::mpsc::channel::<(usize, pipeline::Records)>();
+        for _ in 0..workers.min(chunks.len()) {
+            let (sender, window, chunks, config) = (sender.clone(), &window, &chunks, &config);
+            scope.spawn(move || {
+                // A worker that panics stops the others, so the import ends
+                // (and the scope raises the panic) instead of waiting for
+                // the chunk that never comes.
+                let _stop = window.stop_on_drop();
+                while let Some(i) = window.take() {
+                    let part = pipeline::extract_posts(chunks[i].iter().copied(), config);
+                    if sender.send((i, part)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        // Stops the workers however this returns (an indexing error).
+        let _stop = window.stop_on_drop();
+        let mut pending: BTreeMap<usize, pipeline::Records> = BTreeMap::new();
+        let mut expected = 0;
+        while expected < chunks.len() {
+            let part = match pending.remove(&expected) {
+                Some(part) => part,
+                None => match results.recv() {
+                    Ok((i, part)) => {
+                        pending.insert(i, part);
+                        continue;
+                    }
+                    // A worker panicked: the scope re-raises its panic.
+                    Err(_) => break,
+                },
+            };
             report.skipped.extend(part.problems);
             report.warnings.extend(part.warnings);
             for record in &part.records {
@@ -454,9 +474,12 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
                     .posts
                     .insert(record.key.clone(), (record.hash.clone(), id.clone()));
             }
+            progress.advance(chunks[expected].len());
+            expected += 1;
+            window.consumed(expected);
         }
-        progress.advance(batch.len());
-    }
+        Ok(())
+    })?;
     for id in old_ids {
         if !new_ids.contains_key(id) {
             writer.delete_term(Term::from_field_text(index.fields.id, id));
@@ -492,15 +515,32 @@ struct FileStamps {
     files: HashMap<String, StampedFile>,
 }
 
+/// A file's stamp and its posts, compact (78k files of 100k posts make
+/// 14 MB): `[size, mtime_ns, ctime_ns, inode, [[key, hash], ...]]`, each key
+/// without the `source#` every key of the file starts with.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct StampedFile {
-    stamp: corpus::FileStamp,
+struct StampedFile(u64, u64, u64, u64, Vec<(String, String)>);
+
+impl StampedFile {
+    fn stamp(&self) -> corpus::FileStamp {
+        corpus::FileStamp {
+            size: self.0,
+            mtime_ns: self.1,
+            ctime_ns: self.2,
+            inode: self.3,
+        }
+    }
+
     /// (post key, content hash)
-    posts: Vec<(String, String)>,
+    fn posts<'a>(&'a self, source: &'a str) -> impl Iterator<Item = (String, &'a String)> + 'a {
+        self.4
+            .iter()
+            .map(move |(rest, hash)| (format!("{source}#{rest}"), hash))
+    }
 }
 
 const STAMPS_FILE: &str = "pmkb-stamps.json";
-const STAMPS_VERSION: u32 = 1;
+const STAMPS_VERSION: u32 = 2;
 /// A file changed less than this long before an import started is read
 /// again by the next one: a later change within the same clock tick would
 /// not change its stamp.
@@ -526,10 +566,10 @@ impl FileStamps {
             let Some(file) = self.files.get(source) else {
                 return false;
             };
-            file.stamp == *stamp
-                && !file.posts.is_empty()
-                && file.posts.iter().all(|(key, hash)| {
-                    matches!(old.posts.get(key), Some((old_hash, id)) if old_hash == hash && ids.insert(id))
+            file.stamp() == *stamp
+                && !file.4.is_empty()
+                && file.posts(source).all(|(key, hash)| {
+                    matches!(old.posts.get(&key), Some((old_hash, id)) if old_hash == hash && ids.insert(id))
                 })
         })
     }
@@ -545,10 +585,10 @@ impl FileStamps {
     ) -> usize {
         let mut kept = 0;
         for file in corpus.files.iter().filter(|f| !f.read) {
-            for (key, hash) in &self.files[&file.source].posts {
-                let (_, id) = &old.posts[key];
+            for (key, hash) in self.files[&file.source].posts(&file.source) {
+                let (_, id) = &old.posts[&key];
                 kept_ids.insert(id.clone(), key.clone());
-                posts.insert(key.clone(), (hash.clone(), id.clone()));
+                posts.insert(key, (hash.clone(), id.clone()));
                 kept += 1;
             }
         }
@@ -592,22 +632,27 @@ impl FileStamps {
             let Some(raws) = by_source.get(file.source.as_str()) else {
                 continue;
             };
+            let prefix = format!("{}#", file.source);
             let mut keys = HashSet::new();
             let stamped: Option<Vec<(String, String)>> = raws
                 .iter()
                 .map(|raw| {
                     let key = raw.key();
                     let (hash, _) = posts.get(&key)?;
-                    keys.insert(key.clone()).then(|| (key, hash.clone()))
+                    let rest = key.strip_prefix(&prefix)?.to_string();
+                    keys.insert(key).then(|| (rest, hash.clone()))
                 })
                 .collect();
             if let Some(stamped) = stamped {
                 files.insert(
                     file.source.clone(),
-                    StampedFile {
-                        stamp,
-                        posts: stamped,
-                    },
+                    StampedFile(
+                        stamp.size,
+                        stamp.mtime_ns,
+                        stamp.ctime_ns,
+                        stamp.inode,
+                        stamped,
+                    ),
                 );
             }
         }
@@ -626,5 +671,73 @@ impl FileStamps {
             let _ = std::fs::remove_file(&tmp);
             let _ = std::fs::remove_file(&path);
         }
+    }
+}
+
+/// Hands out chunk numbers to the extraction workers of an import, in
+/// order, never more than `ahead` chunks past the last one indexed.
+struct ExtractWindow {
+    state: std::sync::Mutex<WindowState>,
+    changed: std::sync::Condvar,
+}
+
+struct WindowState {
+    next: usize,
+    consumed: usize,
+    len: usize,
+    ahead: usize,
+}
+
+impl ExtractWindow {
+    fn new(len: usize, ahead: usize) -> ExtractWindow {
+        ExtractWindow {
+            state: std::sync::Mutex::new(WindowState {
+                next: 0,
+                consumed: 0,
+                len,
+                ahead: ahead.max(1),
+            }),
+            changed: std::sync::Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, WindowState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The next chunk to extract; None when there are no more (or the
+    /// import stopped).
+    fn take(&self) -> Option<usize> {
+        let mut state = self.lock();
+        while state.next < state.len && state.next >= state.consumed + state.ahead {
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        (state.next < state.len).then(|| {
+            state.next += 1;
+            state.next - 1
+        })
+    }
+
+    /// `count` chunks are indexed.
+    fn consumed(&self, count: usize) {
+        self.lock().consumed = count;
+        self.changed.notify_all();
+    }
+
+    fn stop(&self) {
+        let mut state = self.lock();
+        state.next = state.len;
+        drop(state);
+        self.changed.notify_all();
+    }
+
+    fn stop_on_drop(&self) -> impl Drop + '_ {
+        struct Stop<'a>(&'a ExtractWindow);
+        impl Drop for Stop<'_> {
+            fn drop(&mut self) {
+                self.0.stop();
+            }
+        }
+        Stop(self)
     }
 }
