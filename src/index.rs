@@ -224,6 +224,12 @@ impl PostIndex {
         self.reader.searcher().num_docs()
     }
 
+    /// Changes whenever the reader picks up a commit: what was computed from
+    /// an older generation may be stale.
+    pub fn generation(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -48,6 +48,20 @@ impl Server {
         (status, content_type, body)
     }
 
+    /// The body as JSON and whether the search cache answered.
+    fn cached_json(&self, path: &str) -> (Value, String) {
+        let mut response = ureq::get(&format!("{}{}", self.base, path))
+            .call()
+            .expect("request");
+        let cache = response
+            .headers()
+            .get("x-pmkb-cache")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let body = response.body_mut().read_to_string().unwrap();
+        (serde_json::from_str(&body).unwrap(), cache)
+    }
+
     fn json(&self, path: &str) -> (u16, Value) {
         let (status, content_type, body) = self.get(path);
         assert!(
@@ -198,6 +212,43 @@ fn a_running_server_sees_a_new_import_within_a_second() {
         std::thread::sleep(Duration::from_millis(50));
     }
     eprintln!("visible {:?} after the import", imported.elapsed());
+}
+
+#[test]
+fn repeated_searches_come_from_the_cache_until_the_index_changes() {
+    let ws = Workspace::with_sample_posts();
+    assert!(ws.run(&["import"]).status.success());
+    let server = Server::start(&ws);
+    let path = "/api/search?q=connection+pool+exhausted&limit=3";
+    let (first, cache) = server.cached_json(path);
+    assert_eq!(cache, "miss");
+    let (second, cache) = server.cached_json(path);
+    assert_eq!(cache, "hit");
+    assert_eq!(first["hits"], second["hits"]);
+    assert_eq!(first["total"], second["total"]);
+    assert!(first["total"].as_u64().unwrap() > 0);
+    // Another page is another question.
+    assert_eq!(server.cached_json(&format!("{path}&offset=3")).1, "miss");
+
+    ws.write("pool.md", "---\nid: pool-again\ntitle: Connection pool exhausted again\n---\n\n## Impact\n\nCheckout requests failed because the connection pool was exhausted.\n");
+    assert!(ws.run(&["import"]).status.success());
+    let imported = Instant::now();
+    loop {
+        let (body, cache) = server.cached_json(path);
+        if body["total"].as_u64() > first["total"].as_u64() {
+            assert_eq!(cache, "miss", "a new index is searched afresh");
+            break;
+        }
+        assert!(
+            imported.elapsed() < Duration::from_millis(1500),
+            "stale answer after the import"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let uncached = Server(ws.serve(&["--cache-size", "0"]));
+    assert_eq!(uncached.cached_json(path).1, "miss");
+    assert_eq!(uncached.cached_json(path).1, "miss");
 }
 
 #[cfg(unix)]

@@ -22,6 +22,10 @@ pub struct Args {
     /// show the change within a second or so.
     #[arg(long)]
     pub watch: bool,
+    /// How many recent searches to answer from memory until the index
+    /// changes (0 turns the cache off, e.g. to measure raw search speed).
+    #[arg(long, default_value_t = server::DEFAULT_CACHE_SIZE, value_name = "N")]
+    pub cache_size: usize,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
@@ -38,7 +42,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     }
     let index = PostIndex::open(&cli.index)?;
     let incidents = index.len();
-    let state = AppState::new(index, cli.posts.clone());
+    let state = AppState::new(index, cli.posts.clone(), args.cache_size);
     let running = Arc::new(AtomicBool::new(true));
     let mut watch_ready = None;
     if args.watch {

@@ -7,6 +7,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
+
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
     Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
@@ -25,13 +27,15 @@ pub fn analyzer() -> TextAnalyzer {
 }
 
 struct Stems {
-    known: HashMap<String, String>,
+    /// Seeded per process: fast like FxHash, yet a post cannot be written
+    /// to make every lookup collide.
+    known: HashMap<String, String, RandomState>,
     stemmer: TextAnalyzer,
 }
 
 thread_local! {
     static STEMS: RefCell<Stems> = RefCell::new(Stems {
-        known: HashMap::new(),
+        known: HashMap::default(),
         stemmer: TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(Language::English)).build(),
     });
 }
