@@ -224,10 +224,17 @@ impl PostIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// Changes whenever the reader picks up a commit: what was computed from
-    /// an older generation may be stale.
+    /// Names what the reader sees: the same for the same segments and
+    /// deletes, different after any commit that changed them. (The reader's
+    /// own generation counter also moves on reloads that change nothing.)
     pub fn generation(&self) -> u64 {
-        self.reader.searcher().generation().generation_id()
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for segment in self.reader.searcher().segment_readers() {
+            segment.segment_id().hash(&mut hasher);
+            segment.delete_opstamp().hash(&mut hasher);
+        }
+        hasher.finish()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -704,6 +704,10 @@ impl<'a> Builder<'a> {
         let masked = mask_code(&text, start, &unit.code);
         // (offset, sentence, its quotation marks so far)
         let mut merged: Vec<(usize, String, Quotes)> = Vec::new();
+        // Where the last kept fragment ended: a fragment that follows it
+        // without whitespace (the segmenter can cut inside a word of rare
+        // scripts) is glued back without a space.
+        let mut last_end = None;
         for (from, to) in sentence_ranges(&masked) {
             let sentence = &text[from..to];
             let clean = collapse_whitespace(sentence);
@@ -711,13 +715,24 @@ impl<'a> Builder<'a> {
                 continue;
             }
             let quotes = Quotes::of(&clean);
+            let adjacent = last_end == Some(from) && !sentence.starts_with(char::is_whitespace);
+            last_end = Some(to - (sentence.len() - sentence.trim_end().len()));
             // Glue back fragments the segmenter cut after an abbreviation.
             if let Some(last) = merged.last_mut() {
-                if clean.split_whitespace().count() < 2
+                // A cut inside a word, not after a sentence's end: the
+                // segmenter does that before combining marks of rare scripts.
+                let mid_word = adjacent
+                    && !last
+                        .1
+                        .ends_with(['.', '!', '?', '。', '！', '？', '…', ':', ';']);
+                if mid_word
+                    || clean.split_whitespace().count() < 2
                     || ends_with_abbreviation(&last.1)
                     || last.2.open()
                 {
-                    last.1.push(' ');
+                    if !adjacent {
+                        last.1.push(' ');
+                    }
                     last.1.push_str(&clean);
                     last.2.add(quotes);
                     continue;
