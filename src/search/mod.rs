@@ -150,23 +150,31 @@ fn term_or_phrase(field: Field, terms: &[String]) -> Box<dyn Query> {
     }
 }
 
-fn concept_query(concept: &Concept, fields: &[(Field, f32)]) -> Box<dyn Query> {
+fn concept_query(concept: &Concept, fields: &[(Field, f32)], body: Field) -> Box<dyn Query> {
     let per_field: Vec<(Occur, Box<dyn Query>)> = fields
         .iter()
-        .map(|&(field, boost)| {
+        .filter_map(|&(field, boost)| {
             let alternatives: Vec<Box<dyn Query>> = concept
                 .alternatives
                 .iter()
+                // A synonym of several words counts where findings and
+                // titles say it, not deep in a body: matching phrases in
+                // bodies read the positions of half the corpus, tripled the
+                // slowest queries' time, and changed no ranking in eval/.
+                .filter(|(terms, weight)| field != body || terms.len() == 1 || *weight >= 1.0)
                 .map(|(terms, weight)| {
                     Box::new(BoostQuery::new(term_or_phrase(field, terms), *weight))
                         as Box<dyn Query>
                 })
                 .collect();
+            if alternatives.is_empty() {
+                return None;
+            }
             let best: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(alternatives));
-            (
+            Some((
                 Occur::Should,
                 Box::new(BoostQuery::new(best, boost)) as Box<dyn Query>,
-            )
+            ))
         })
         .collect();
     Box::new(BooleanQuery::new(per_field))
@@ -234,7 +242,7 @@ impl PostIndex {
                 Part::Text(words) => {
                     let found = concepts_of(words);
                     for concept in &found {
-                        text.push((Occur::Should, concept_query(concept, &all_fields)));
+                        text.push((Occur::Should, concept_query(concept, &all_fields, f.body)));
                         if fuzzy {
                             if let Some(q) = fuzzy_query(concept, &all_fields, searcher, f.body) {
                                 text.push((Occur::Should, q));
@@ -271,7 +279,7 @@ impl PostIndex {
                     let concept = Concept {
                         alternatives: vec![(terms, 1.0)],
                     };
-                    must.push((Occur::Must, concept_query(&concept, &all_fields)));
+                    must.push((Occur::Must, concept_query(&concept, &all_fields, f.body)));
                     concepts.push(concept);
                 }
                 Part::Scoped(scope, words) => {
@@ -287,7 +295,12 @@ impl PostIndex {
                     }
                     let clauses = found
                         .iter()
-                        .map(|c| (Occur::Should, concept_query(c, &[(field, SYMPTOM_BOOST)])))
+                        .map(|c| {
+                            (
+                                Occur::Should,
+                                concept_query(c, &[(field, SYMPTOM_BOOST)], f.body),
+                            )
+                        })
                         .collect();
                     must.push((Occur::Must, Box::new(BooleanQuery::new(clauses))));
                     concepts.extend(found);
