@@ -166,7 +166,7 @@ pub static CAUSE: Weighted = Weighted::new(&[
     ("trigger", 1.2),
     ("contributing", 1.5),
     ("config", 0.5),
-    ("typo", 1.2),
+    ("typo", 2.0),
     ("drift", 1.0),
     ("skew", 1.0),
     ("introduced", 0.6),
@@ -214,6 +214,9 @@ pub static CAUSE: Weighted = Weighted::new(&[
     ("refactor ", 0.8),
     ("a refactor", 0.8),
     ("once at startup", 0.8),
+    ("nothing in", 1.0),
+    ("a bug", 1.2),
+    ("there was no", 1.0),
 ]);
 
 pub static FIX: Weighted = Weighted::new(&[
@@ -440,13 +443,38 @@ pub static DISCOVERY: Patterns = Patterns::new(&[
 /// the cause itself.
 pub static BACKGROUND: Patterns = Patterns::new(&[
     "during normal operation",
-    "normally",
     "by design",
     "as designed",
     "textbook",
     "reasons.",
-    "as long as",
     "in theory",
+]);
+
+/// Why it was not caught, or why a part was blameless ("That alone should
+/// have been harmless", "the diff looked harmless in review"): said beside
+/// the cause, about something else.
+pub static BLAMELESS: Patterns = Patterns::new(&[
+    "harmless",
+    "looked fine",
+    "looked reasonable",
+    "should have been",
+    "nothing else",
+    "passed review",
+    "under light",
+    "at normal load",
+    "which is why",
+]);
+
+/// A measurement taken while investigating ("We measured a single match at
+/// over 40 seconds", "Heap graphs showed..."): evidence for the cause, not
+/// the cause.
+pub static MEASUREMENT: Patterns = Patterns::new(&[
+    "we measured",
+    "graphs showed",
+    "metrics showed",
+    "dashboards showed",
+    "came back with",
+    "at the worst point",
 ]);
 
 /// Scene-setting, nostalgia and opinion: never a finding, and products
@@ -515,7 +543,6 @@ pub static HEDGE: Patterns = Patterns::new(&[
     "i assumed",
     "we assumed",
     "initially",
-    "could be",
     "probably",
     "theory",
     "i figured",
@@ -666,6 +693,11 @@ fn score_alone(text: &str, set: &Weighted) -> f32 {
         }
     }
     total
+}
+
+/// Does `text` open with one of the cues of `set`?
+pub fn opens_with(text: &str, set: &Weighted) -> bool {
+    word_matches(text, set.matcher(), |id| set.cues[id].0).any(|(_, start)| start == 0)
 }
 
 /// Where the first of `patterns` occurs in `text`, if any does.
@@ -859,6 +891,23 @@ pub fn past_perfect(text: &str) -> f32 {
         }
     }
     0.0
+}
+
+/// Someone telling what they did: a fix or an investigation, not the
+/// event that started the incident.
+pub static FIRST_PERSON: Patterns = Patterns::new(&["we ", "i ", "we'", "i'", "us "]);
+
+/// "At 11:07 a trust-and-safety engineer added...", "On 7 September the
+/// payments team enabled...": a sentence that opens on its clock time or
+/// day tells an event of the story.
+pub fn opens_on_a_time(text: &str) -> bool {
+    let mut words = text.split_whitespace();
+    let (Some(first), Some(second)) = (words.next(), words.next()) else {
+        return false;
+    };
+    ["at", "on", "by", "around"].contains(&first)
+        && (second.starts_with(|c: char| c.is_ascii_digit())
+            || MONTHS.contains(&second.trim_end_matches(',')))
 }
 
 const MONTHS: &[&str] = &[

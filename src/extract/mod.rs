@@ -16,7 +16,7 @@ use crate::parse::{Document, HeadingKind, Section, Sentence};
 pub use sections::{roles, SectionRole};
 
 /// Bumped whenever extraction changes, so `import` re-extracts every post.
-pub const EXTRACTOR_VERSION: u32 = 2;
+pub const EXTRACTOR_VERSION: u32 = 3;
 
 /// An incident plus the text the index needs beside it.
 #[derive(Debug, Clone)]
@@ -41,13 +41,18 @@ const MAX_FORWARD_LOOKING: usize = 2;
 /// Evidence for a cause that a sentence gets from following "The real clue
 /// came from jstack." in its paragraph.
 const EXPLANATION_PRIOR: f32 = 1.2;
+/// Evidence for a cause in a timed event that no one telling the story did.
+const TIMED_EVENT: f32 = 1.0;
 /// Evidence taken off every sentence of a story's opening scene.
 const SCENE_PENALTY: f32 = 1.0;
 /// How much more evidence another field needs to overrule a heading.
 const SECTION_MARGIN: f32 = 1.0;
+/// Candidates from sections named for their field that make the others
+/// redundant.
+const NAMED_ENOUGH: usize = 4;
 /// Findings per field: a reader wants the sentences that matter, not all.
-const MAX_PER_FIELD: usize = 6;
-const MAX_PER_SECTION: usize = 5;
+const MAX_PER_FIELD: usize = 5;
+const MAX_PER_SECTION: usize = 4;
 const MAX_WORDS: usize = 80;
 
 struct Scored<'a> {
@@ -56,6 +61,9 @@ struct Scored<'a> {
     order: usize,
     field: Field,
     score: f32,
+    /// Under a heading that names its field as the main subject (Root
+    /// Cause, not Contributing Factors or Summary).
+    named: bool,
 }
 
 pub fn extract(doc: &Document, config: &Config) -> Extracted {
@@ -120,6 +128,7 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
             threshold,
             position: order as f32 / total as f32,
             confirmed: confirmed.contains(&order),
+            leading: section.sentences.first().map(|s| s.block) == Some(sentence.block),
         };
         if let Some((field, score)) = classify(section, sentence, lower, &place) {
             scored.push(Scored {
@@ -128,10 +137,12 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
                 order,
                 field,
                 score,
+                named: names(sentence_roles[order], section, field),
             });
         }
     }
     scored.extend(code_symptoms(&sentences, &lowered, &sentence_roles));
+    scored.extend(trigger_commands(&sentences, &sentence_roles));
 
     let mut incident = Incident {
         id: choose_id(doc),
@@ -180,6 +191,8 @@ struct Place<'a> {
     position: f32,
     /// A hedged guess that a later sentence confirmed.
     confirmed: bool,
+    /// In its section's first paragraph.
+    leading: bool,
 }
 
 /// Scores one sentence and returns the field it belongs to, if any.
@@ -195,6 +208,7 @@ fn classify(
         threshold: base_threshold,
         position,
         confirmed,
+        leading,
     } = *place;
     let words = sentence.text.split_whitespace().count();
     let mapped = roles.iter().any(|r| {
@@ -225,12 +239,19 @@ fn classify(
 
     let [mut symptom, mut cause, mut fix] = cue_scores(lower);
     let symptom_before_priors = symptom;
+    if symptom < 1.5 && cues::opens_on_a_time(lower) && !cues::any(lower, &cues::FIRST_PERSON) {
+        // A timed event that nobody telling the story did and nobody
+        // observed as a failure: someone else's change, a job, an expiry —
+        // what set the incident off.
+        cause += TIMED_EVENT;
+    }
 
     let prior = match section.kind {
         HeadingKind::Bare => BARE_HEADING_PRIOR,
         _ => HEADING_PRIOR,
     };
-    let cause_prior = if sections::is_secondary(&section.heading) {
+    let trigger = sections::is_trigger(&section.heading);
+    let cause_prior = if sections::is_secondary(&section.heading) || (trigger && !leading) {
         SECONDARY_PRIOR
     } else {
         prior
@@ -258,11 +279,31 @@ fn classify(
             return (words >= 6).then_some((Field::Lessons, THRESHOLD));
         }
     }
+    if roles.contains(&SectionRole::Fixes) && cues::opens_with(lower, &cues::FIX) {
+        // "Alert on CrashLoopBackOff for 5 minutes" under Follow-ups names
+        // the action first: the failure it mentions is what it guards.
+        symptom *= 0.5;
+        cause *= 0.5;
+    }
     if cues::any(lower, &cues::INVESTIGATION) {
         fix *= 0.3;
         cause *= 0.7;
     }
-    if let Some(outcome) = cues::first(lower, &cues::RECOVERY) {
+    let explaining = roles.contains(&SectionRole::Causes) && !roles.contains(&SectionRole::Fixes);
+    if cues::any(lower, &cues::BLAMELESS) {
+        cause *= 0.4;
+    }
+    if cues::any(lower, &cues::MEASUREMENT) {
+        cause *= 0.5;
+    }
+    // Under a cause heading "the clocks fell back" or "drained their burst
+    // balance" is part of the mechanism, not the system getting better.
+    let outcome = if explaining {
+        None
+    } else {
+        cues::first(lower, &cues::RECOVERY)
+    };
+    if let Some(outcome) = outcome {
         // "Set X and restarted; errors stopped" reports the fix and its
         // outcome; "errors stopped at 18:52" only the outcome.
         let acted =
@@ -332,7 +373,13 @@ fn classify(
             best
         }
     });
-    let score = if introduces { score * 0.8 } else { score };
+    // "At 11:07 an engineer added a pattern:" states the trigger; the
+    // pattern follows.
+    let score = if introduces && !(trigger && leading) {
+        score * 0.8
+    } else {
+        score
+    };
     (score >= threshold).then_some((field, score))
 }
 
@@ -474,11 +521,66 @@ fn code_symptoms<'a>(
                     order,
                     field: Field::Symptoms,
                     score,
+                    named: names(roles, section, Field::Symptoms),
                 });
             }
         }
     }
     best
+}
+
+/// Does a section with these roles name `field` as its main subject?
+fn names(roles: &[SectionRole], section: &Section, field: Field) -> bool {
+    let role = match field {
+        Field::Symptoms => SectionRole::Symptoms,
+        Field::Causes => SectionRole::Causes,
+        Field::Fixes => SectionRole::Fixes,
+        Field::Lessons => SectionRole::Lessons,
+    };
+    roles.contains(&role) && !(field == Field::Causes && sections::is_secondary(&section.heading))
+}
+
+/// Under a trigger heading, a code block of one statement ("ALTER TABLE
+/// orders ADD COLUMN ...") is the command that set the incident off.
+fn trigger_commands<'a>(
+    sentences: &[(&'a Section, &'a Sentence)],
+    sentence_roles: &[&[SectionRole]],
+) -> Vec<Scored<'a>> {
+    let mut found = Vec::new();
+    let mut order = 0;
+    while order < sentences.len() {
+        let (section, sentence) = sentences[order];
+        let lines = sentences[order..]
+            .iter()
+            .take_while(|(_, s)| s.in_code && s.block == sentence.block)
+            .count();
+        if lines == 0 {
+            order += 1;
+            continue;
+        }
+        let statement = sentence
+            .text
+            .split_whitespace()
+            .filter(|w| w.len() > 1 && w.chars().all(char::is_alphabetic))
+            .count()
+            >= 3;
+        if lines == 1
+            && statement
+            && sentence_roles[order].contains(&SectionRole::Causes)
+            && sections::is_trigger(&section.heading)
+        {
+            found.push(Scored {
+                section,
+                sentence,
+                order,
+                field: Field::Causes,
+                score: HEADING_PRIOR,
+                named: true,
+            });
+        }
+        order += lines;
+    }
+    found
 }
 
 /// Hedged guesses that a later sentence confirms ("This experiment confirmed
@@ -517,6 +619,13 @@ fn select(scored: &[Scored], field: Field) -> Vec<Finding> {
             *r += 1;
         }
         candidates.push((score, s));
+    }
+    // A post with a root cause section of its own states its causes there;
+    // a cause-like sentence of its summary or contributing factors repeats
+    // or qualifies them.
+    let named = candidates.iter().filter(|(_, s)| s.named).count();
+    if field == Field::Causes && named >= NAMED_ENOUGH {
+        candidates.retain(|(_, s)| s.named);
     }
     // Keep the strongest few per section, then per field.
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.order.cmp(&b.1.order)));

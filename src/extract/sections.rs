@@ -140,6 +140,12 @@ const RULES: &[(SectionRole, &[&str])] = &[
     ),
 ];
 
+/// A trigger is one event: the section's first paragraph states it, and
+/// what follows is its consequences or the setting it fell into.
+pub fn is_trigger(heading: &str) -> bool {
+    contains_phrase(&normalize(heading), "trigger")
+}
+
 /// Contributing factors are causes, but secondary ones: they lend their
 /// sentences less weight than a root cause or a trigger does.
 pub fn is_secondary(heading: &str) -> bool {
