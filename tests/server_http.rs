@@ -229,6 +229,10 @@ fn repeated_searches_come_from_the_cache_until_the_index_changes() {
     assert!(first["total"].as_u64().unwrap() > 0);
     // Another page is another question.
     assert_eq!(server.cached_json(&format!("{path}&offset=3")).1, "miss");
+    // Long answers are not kept.
+    let long = "/api/search?q=connection+pool+exhausted&limit=100";
+    assert_eq!(server.cached_json(long).1, "miss");
+    assert_eq!(server.cached_json(long).1, "miss");
 
     ws.write("pool.md", "---\nid: pool-again\ntitle: Connection pool exhausted again\n---\n\n## Impact\n\nCheckout requests failed because the connection pool was exhausted.\n");
     assert!(ws.run(&["import"]).status.success());

@@ -50,6 +50,8 @@ struct Inner {
 
 /// Searches remembered by default: a few megabytes at most.
 pub const DEFAULT_CACHE_SIZE: usize = 512;
+/// Answers with more hits than this are not remembered.
+const MAX_CACHED_LIMIT: usize = 20;
 
 impl AppState {
     /// `cache_size` answers to recent searches are kept (0: none).
@@ -80,7 +82,11 @@ impl AppState {
             return Ok((results, true));
         }
         let results = self.inner.index.search(q, limit, offset)?;
-        self.inner.searches.put(key, Arc::new(results.clone()));
+        // Pages people read, not bulk exports: so the cache stays a few
+        // megabytes whatever callers ask for.
+        if limit <= MAX_CACHED_LIMIT {
+            self.inner.searches.put(key, Arc::new(results.clone()));
+        }
         Ok((results, false))
     }
 }
