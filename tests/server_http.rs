@@ -29,7 +29,8 @@ impl Server {
         Server(ws.serve(&[]))
     }
 
-    fn get(&self, path: &str) -> (u16, String, String) {
+    /// Status, the value of `header`, and the body.
+    fn request(&self, path: &str, header: &str) -> (u16, String, String) {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .build()
@@ -39,26 +40,23 @@ impl Server {
             .call()
             .expect("request");
         let status = response.status().as_u16();
-        let content_type = response
+        let value = response
             .headers()
-            .get("content-type")
+            .get(header)
             .map(|v| v.to_str().unwrap().to_string())
             .unwrap_or_default();
         let body = response.body_mut().read_to_string().unwrap_or_default();
-        (status, content_type, body)
+        (status, value, body)
+    }
+
+    fn get(&self, path: &str) -> (u16, String, String) {
+        self.request(path, "content-type")
     }
 
     /// The body as JSON and whether the search cache answered.
     fn cached_json(&self, path: &str) -> (Value, String) {
-        let mut response = ureq::get(&format!("{}{}", self.base, path))
-            .call()
-            .expect("request");
-        let cache = response
-            .headers()
-            .get("x-pmkb-cache")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        let body = response.body_mut().read_to_string().unwrap();
+        let (status, cache, body) = self.request(path, "x-pmkb-cache");
+        assert_eq!(status, 200, "{path}: {body}");
         (serde_json::from_str(&body).unwrap(), cache)
     }
 
