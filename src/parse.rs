@@ -11,6 +11,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::corpus::{Problem, RawPost};
 
+mod ascii_sentences;
 mod dates;
 mod front_matter;
 
@@ -236,7 +237,31 @@ pub fn without_front_matter(text: &str) -> String {
 }
 
 pub fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    if text.is_ascii() {
+        // Every sentence passes here: a byte loop instead of Unicode
+        // whitespace tests, for the text nearly all posts are in.
+        let mut space = false;
+        for &byte in text.as_bytes() {
+            if byte.is_ascii_whitespace() || byte == 0x0b {
+                space = !out.is_empty();
+            } else {
+                if space {
+                    out.push(' ');
+                    space = false;
+                }
+                out.push(char::from(byte));
+            }
+        }
+        return out;
+    }
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 fn ends_sentence(line: &str) -> bool {
@@ -303,8 +328,13 @@ const SMALL_WORDS: &[&str] = &[
 /// lacks a full stop ("Then it hit me") is not one.
 fn looks_like_bare_heading(line: &str) -> bool {
     let line = line.trim();
+    // Every line of every post is asked: a long one is refused before its
+    // words are gathered.
+    if line.len() > 60 && line.chars().count() > 60 {
+        return false;
+    }
     let words: Vec<&str> = line.split_whitespace().collect();
-    if words.is_empty() || words.len() > 8 || line.chars().count() > 60 {
+    if words.is_empty() || words.len() > 8 {
         return false;
     }
     if ends_sentence(line) || line.contains(['.', ',', ';', '!', '?', '`', '|', '=', '(', '{', '<'])
@@ -788,19 +818,31 @@ fn mask_code(text: &str, base: usize, code: &[(usize, usize)]) -> String {
     // `code` is sorted and its spans do not overlap: walk it beside the text
     // (from the first span that ends after `base`), so that a paragraph of
     // many code spans stays linear.
-    let mut spans = code[code.partition_point(|&(_, e)| e <= base)..]
-        .iter()
-        .peekable();
+    let end = base + text.len();
     let mut masked = String::with_capacity(text.len());
-    for (at, c) in text.char_indices() {
-        let at = base + at;
-        while spans.next_if(|&&(_, e)| e <= at).is_some() {}
-        if spans.peek().is_some_and(|&&(s, _)| s <= at) {
-            masked.extend(std::iter::repeat_n('x', c.len_utf8()));
-        } else {
-            masked.push(c);
+    // Text before each span is copied as it is; the characters that start
+    // inside the span become as many `x` bytes as they had.
+    let mut copied = 0;
+    for &(from, to) in &code[code.partition_point(|&(_, e)| e <= base)..] {
+        if from >= end {
+            break;
         }
+        let mut start = from.saturating_sub(base).max(copied);
+        while !text.is_char_boundary(start) {
+            start += 1;
+        }
+        let mut stop = (to - base).min(text.len());
+        while !text.is_char_boundary(stop) {
+            stop += 1;
+        }
+        if stop <= copied {
+            continue;
+        }
+        masked.push_str(&text[copied..start]);
+        masked.extend(std::iter::repeat_n('x', stop - start));
+        copied = stop;
     }
+    masked.push_str(&text[copied..]);
     masked
 }
 
@@ -819,11 +861,19 @@ const MAX_RUN_WITHOUT_LETTERS: usize = 128;
 pub(crate) fn sentence_bounds(text: &str) -> Vec<(usize, &str)> {
     let mut bounds = Vec::new();
     let mut segment = |from: usize, to: usize| {
-        bounds.extend(
-            text[from..to]
-                .split_sentence_bound_indices()
-                .map(|(at, sentence)| (from + at, sentence)),
-        );
+        let piece = &text[from..to];
+        match ascii_sentences::sentence_bounds(piece) {
+            Some(ascii) => bounds.extend(
+                ascii
+                    .into_iter()
+                    .map(|(at, sentence)| (from + at, sentence)),
+            ),
+            None => bounds.extend(
+                piece
+                    .split_sentence_bound_indices()
+                    .map(|(at, sentence)| (from + at, sentence)),
+            ),
+        }
     };
     // Cheap test first: a long run of graphemes is a longer run of chars.
     let mut run = 0;
@@ -904,16 +954,19 @@ struct Quotes {
 
 impl Quotes {
     fn of(text: &str) -> Quotes {
-        let mut quotes = Quotes::default();
-        for c in text.chars() {
-            match c {
-                '"' => quotes.straight += 1,
-                '“' => quotes.opening += 1,
-                '”' => quotes.closing += 1,
-                _ => {}
-            }
+        Quotes {
+            straight: text.bytes().filter(|&b| b == b'"').count(),
+            opening: if text.is_ascii() {
+                0
+            } else {
+                text.matches('“').count()
+            },
+            closing: if text.is_ascii() {
+                0
+            } else {
+                text.matches('”').count()
+            },
         }
-        quotes
     }
 
     fn add(&mut self, other: Quotes) {
@@ -1032,6 +1085,54 @@ mod tests {
             .map(|s| s.heading)
             .filter(|h| !h.is_empty())
             .collect()
+    }
+
+    #[test]
+    fn code_masking_replaces_each_character_starting_in_a_span() {
+        // Character by character, the obvious way.
+        fn reference(text: &str, base: usize, code: &[(usize, usize)]) -> String {
+            text.char_indices()
+                .map(|(at, c)| {
+                    if code.iter().any(|&(s, e)| s <= base + at && base + at < e) {
+                        "x".repeat(c.len_utf8())
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        }
+        let text = "run `a.b` then é`ç.d`ü and `x`";
+        for base in [0, 3, 10] {
+            for code in [
+                vec![],
+                vec![(4, 9)],
+                vec![(0, 2), (4, 9), (17, 21)],
+                vec![(base + 1, base + 2), (base + 16, base + 17)],
+                vec![(base + 15, base + 18), (base + 30, base + 40)],
+                vec![(0, base + 100)],
+            ] {
+                assert_eq!(
+                    mask_code(text, base, &code),
+                    reference(text, base, &code),
+                    "{base} {code:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn collapsed_whitespace_is_one_space_between_words() {
+        for text in [
+            "",
+            "   ",
+            "a",
+            " a  b\t\tc\r\n d \x0b\x0c e ",
+            "no\u{a0}break and\u{2003}em space ",
+            "x\u{85}y",
+        ] {
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_whitespace(text), expected, "{text:?}");
+        }
     }
 
     #[test]

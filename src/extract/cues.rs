@@ -879,6 +879,10 @@ fn profiled(text: &str, address: usize) -> Option<(Option<usize>, f32)> {
 /// "someone had added", "the team had shipped": in a story, the past
 /// perfect tells what happened before the incident — usually its cause.
 pub fn past_perfect(text: &str) -> f32 {
+    // Asked of every sentence; most have no "had" at all.
+    if !text.contains("had") {
+        return 0.0;
+    }
     let mut words = text.split_whitespace().peekable();
     while let Some(word) = words.next() {
         if word == "had" {

@@ -611,9 +611,16 @@ fn select(scored: &[Scored], field: Field) -> Vec<Finding> {
     // In a list of future work the first items are the ones that matter:
     // each later item there weighs a little less.
     let mut rank: std::collections::HashMap<*const Section, usize> = Default::default();
+    // Asked for every candidate: the heading is read once per section.
+    let mut forward: std::collections::HashMap<*const Section, bool> = Default::default();
+    let mut forward_looking = |section: &Section| {
+        *forward
+            .entry(section as *const Section)
+            .or_insert_with(|| sections::is_forward_looking(&section.heading))
+    };
     for s in scored.iter().filter(|s| s.field == field) {
         let mut score = s.score;
-        if sections::is_forward_looking(&s.section.heading) {
+        if forward_looking(s.section) {
             let r = rank.entry(s.section as *const Section).or_default();
             score -= 0.25 * *r as f32;
             *r += 1;
@@ -636,7 +643,7 @@ fn select(scored: &[Scored], field: Field) -> Vec<Finding> {
         let count = per_section
             .entry(candidate.section as *const Section)
             .or_default();
-        let cap = if sections::is_forward_looking(&candidate.section.heading) {
+        let cap = if forward_looking(candidate.section) {
             MAX_FORWARD_LOOKING
         } else {
             MAX_PER_SECTION
