@@ -224,6 +224,8 @@ pub fn load_dir_skipping(
 ) -> Result<Corpus> {
     check_dir(dir)?;
     let mut corpus = Corpus::default();
+    // (index in `corpus.files`, path) of the files to read once the walk is done.
+    let mut to_read: Vec<(usize, PathBuf)> = Vec::new();
     // Symbolic links are not followed: a link could point outside the posts
     // directory (or at itself) and the posts directory is all we may read.
     let walker = walkdir::WalkDir::new(dir)
@@ -263,22 +265,75 @@ pub fn load_dir_skipping(
             continue;
         }
         let stamp = entry.metadata().ok().map(|m| FileStamp::of(&m));
-        if stamp.as_ref().is_some_and(|s| skip(&source, s)) {
-            corpus.files.push(FoundFile {
-                source,
-                stamp,
-                read: false,
-            });
-            continue;
+        let read = !stamp.as_ref().is_some_and(|s| skip(&source, s));
+        if read {
+            to_read.push((corpus.files.len(), entry.into_path()));
         }
-        load_file_into(&mut corpus, path, source.clone());
         corpus.files.push(FoundFile {
             source,
             stamp,
-            read: true,
+            read,
         });
     }
+    // Problems of the walk come first, then those of reading, in walk order.
+    for (file, read) in read_all(&to_read, &corpus.files) {
+        match read {
+            Ok(posts) => corpus.posts.extend(posts),
+            Err(reason) => corpus.problems.push(Problem {
+                source: corpus.files[file].source.clone(),
+                line: reason.line,
+                reason: reason.text,
+            }),
+        }
+    }
     Ok(corpus)
+}
+
+/// Reads and splits the files `(index in files, path)` on every core: a
+/// full import of a large knowledge base would otherwise start with seconds
+/// of one core reading while the others wait. Answers in the given order.
+fn read_all(
+    to_read: &[(usize, PathBuf)],
+    files: &[FoundFile],
+) -> Vec<(usize, std::result::Result<Vec<RawPost>, ReadFailure>)> {
+    let read_one = |&(file, ref path): &(usize, PathBuf)| {
+        let source = &files[file].source;
+        let posts = read_text(path).map(|text| split_posts(source, path, &text));
+        (file, posts)
+    };
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    // Not worth a thread for a handful of files.
+    if workers == 1 || to_read.len() < 64 {
+        return to_read.iter().map(read_one).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    const BATCH: usize = 16;
+    let mut batches: Vec<(usize, Vec<_>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let from = next.fetch_add(BATCH, std::sync::atomic::Ordering::Relaxed);
+                        if from >= to_read.len() {
+                            break done;
+                        }
+                        let batch = &to_read[from..(from + BATCH).min(to_read.len())];
+                        done.push((from, batch.iter().map(read_one).collect::<Vec<_>>()));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            // A reader that panicked has a bug; its panic is raised here.
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    batches.sort_by_key(|&(from, _)| from);
+    batches.into_iter().flat_map(|(_, batch)| batch).collect()
 }
 
 /// Reads the given files (for `pmkb extract` and `pmkb add`); each is named

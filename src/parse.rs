@@ -877,10 +877,21 @@ pub(crate) fn sentence_bounds(text: &str) -> Vec<(usize, &str)> {
     };
     // Cheap test first: a long run of graphemes is a longer run of chars.
     let mut run = 0;
-    let long_run = text.chars().any(|c| {
-        run = if c.is_alphanumeric() { 0 } else { run + 1 };
-        run > MAX_RUN_WITHOUT_LETTERS
-    });
+    let long_run = if text.is_ascii() {
+        text.bytes().any(|b| {
+            run = if b.is_ascii_alphanumeric() {
+                0
+            } else {
+                run + 1
+            };
+            run > MAX_RUN_WITHOUT_LETTERS
+        })
+    } else {
+        text.chars().any(|c| {
+            run = if c.is_alphanumeric() { 0 } else { run + 1 };
+            run > MAX_RUN_WITHOUT_LETTERS
+        })
+    };
     if !long_run {
         segment(0, text.len());
         return bounds;

@@ -24,7 +24,23 @@ enum Category {
     Any,
 }
 
+/// The category of every byte, looked up rather than matched: the
+/// segmenter asks it of every character of every post.
+static CATEGORIES: [Category; 256] = {
+    let mut table = [Category::Any; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = classify(byte as u8);
+        byte += 1;
+    }
+    table
+};
+
 fn category(byte: u8) -> Category {
+    CATEGORIES[usize::from(byte)]
+}
+
+const fn classify(byte: u8) -> Category {
     match byte {
         b'\r' => Category::Cr,
         b'\n' => Category::Lf,
