@@ -28,7 +28,7 @@ use crate::incident::Incident;
 use crate::pipeline;
 
 mod analyzer;
-pub use analyzer::analyzer;
+pub use analyzer::{analyzer, snippet_analyzer};
 
 /// English with stemming, so "timing out" meets "timeouts".
 pub const ANALYZER: &str = "pmkb_en";

@@ -23,7 +23,7 @@ use tantivy::{Searcher, TantivyDocument, Term};
 use crate::error::{Error, Result};
 use crate::extract::technologies;
 use crate::incident::{Finding, Incident};
-use crate::index::{analyzer, PostIndex};
+use crate::index::{analyzer, snippet_analyzer, PostIndex};
 use query::{Part, Scope};
 
 pub const DEFAULT_LIMIT: usize = 10;
@@ -212,6 +212,40 @@ fn fuzzy_query(
     Some(Box::new(BooleanQuery::new(clauses)))
 }
 
+/// What `SnippetGenerator::create` makes (the query's terms in `field`,
+/// the rarer the better), with an analyzer that only stems the words that
+/// could be one of them. `None` when the terms cannot be read.
+fn snippet_generator(
+    searcher: &Searcher,
+    query: &dyn Query,
+    field: Field,
+) -> Option<SnippetGenerator> {
+    let mut terms = std::collections::BTreeSet::new();
+    query.query_terms(&mut |term, _| {
+        if term.field() == field {
+            terms.insert(term.clone());
+        }
+    });
+    let mut weights = std::collections::BTreeMap::new();
+    for term in &terms {
+        let value = term.value();
+        let Some(text) = value.as_str() else {
+            continue;
+        };
+        let doc_freq = searcher.doc_freq(term).ok()?;
+        if doc_freq > 0 {
+            weights.insert(text.to_string(), 1.0 / (1.0 + doc_freq as f32));
+        }
+    }
+    let stemming = snippet_analyzer(weights.keys().map(String::as_str));
+    Some(SnippetGenerator::new(
+        weights,
+        stemming,
+        field,
+        SNIPPET_CHARS,
+    ))
+}
+
 /// A query ready to run, with what is needed to pick the best findings.
 struct Plan {
     query: Box<dyn Query>,
@@ -374,12 +408,7 @@ impl PostIndex {
                 (top, total, plan) = (fuzzy_top, fuzzy_total, fuzzy);
             }
         }
-        let snippets = SnippetGenerator::create(&searcher, &*plan.query, self.fields.body)
-            .ok()
-            .map(|mut g| {
-                g.set_max_num_chars(SNIPPET_CHARS);
-                g
-            });
+        let snippets = snippet_generator(&searcher, &*plan.query, self.fields.body);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -676,4 +705,54 @@ pub fn highlight(text: &str, terms: &std::collections::HashSet<String>) -> Strin
     }
     flush(&mut word, &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Our snippets are tantivy's own, however few words get stemmed:
+    /// every body of the sample posts, for queries with synonyms, phrases,
+    /// scopes and words that stem.
+    #[test]
+    fn snippets_are_those_of_tantivys_generator() {
+        let posts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("posts");
+        let dir = tempfile::tempdir().expect("temp dir");
+        crate::index::import(&posts, dir.path(), &crate::index::Quiet).expect("import");
+        let index = PostIndex::open(dir.path()).expect("open");
+        let searcher = index.reader.searcher();
+        let bodies: Vec<String> = searcher
+            .segment_readers()
+            .iter()
+            .enumerate()
+            .flat_map(|(segment, reader)| {
+                (0..reader.max_doc()).map(move |doc| tantivy::DocAddress::new(segment as u32, doc))
+            })
+            .filter_map(|address| searcher.doc::<TantivyDocument>(address).ok())
+            .map(|doc| index.body_of(&doc))
+            .collect();
+        assert!(bodies.len() > 20, "{} bodies", bodies.len());
+        let mut highlighted = 0;
+        for text in [
+            "intermittent timeout",
+            "pods restarting",
+            "disk full after deploy",
+            "\"connection pool\" exhausted",
+            "symptoms:latency causes:lock",
+            "certificates expiring caching",
+        ] {
+            let parsed = query::parse(text).expect("query");
+            let plan = index.plan(&parsed, &searcher, false).expect("plan");
+            let ours = snippet_generator(&searcher, &*plan.query, index.fields.body).expect("ours");
+            let mut theirs = SnippetGenerator::create(&searcher, &*plan.query, index.fields.body)
+                .expect("tantivy's");
+            theirs.set_max_num_chars(SNIPPET_CHARS);
+            for body in &bodies {
+                let (a, b) = (ours.snippet(body), theirs.snippet(body));
+                assert_eq!(a.to_html(), b.to_html(), "{text:?}");
+                highlighted += usize::from(!a.is_empty());
+            }
+        }
+        assert!(highlighted > 30, "{highlighted} snippets with a match");
+    }
 }
