@@ -383,6 +383,10 @@ fn looks_like_bare_heading(line: &str) -> bool {
 /// blank lines around it) names the paragraphs after it, whatever its case.
 fn looks_like_heading_paragraph(line: &str) -> bool {
     let line = line.trim();
+    // At most 50 characters (below): a long paragraph is refused unread.
+    if line.len() > 200 {
+        return false;
+    }
     let words = line.split_whitespace().count();
     let starts_upper = line.chars().next().is_some_and(char::is_uppercase);
     starts_upper
@@ -732,13 +736,14 @@ impl<'a> Builder<'a> {
         // A run of text after a heading or label is a paragraph of its own.
         self.blocks += 1;
         let masked = mask_code(&text, start, &unit.code);
+        let masked = masked.as_deref().unwrap_or(&text);
         // (offset, sentence, its quotation marks so far)
         let mut merged: Vec<(usize, String, Quotes)> = Vec::new();
         // Where the last kept fragment ended: a fragment that follows it
         // without whitespace (the segmenter can cut inside a word of rare
         // scripts) is glued back without a space.
         let mut last_end = None;
-        for (from, to) in sentence_ranges(&masked) {
+        for (from, to) in sentence_ranges(masked) {
             let sentence = &text[from..to];
             let clean = collapse_whitespace(sentence);
             if clean.is_empty() {
@@ -813,17 +818,23 @@ fn starts_long_line(unit: &Unit, offset: usize) -> bool {
 
 /// `text` (which starts at `base` in the unit's plain text) with every
 /// character inside an inline code span replaced by `x`, byte for byte, so
-/// the sentence segmenter sees no punctuation there.
-fn mask_code(text: &str, base: usize, code: &[(usize, usize)]) -> String {
+/// the sentence segmenter sees no punctuation there; `None` when no span
+/// touches it.
+fn mask_code(text: &str, base: usize, code: &[(usize, usize)]) -> Option<String> {
     // `code` is sorted and its spans do not overlap: walk it beside the text
     // (from the first span that ends after `base`), so that a paragraph of
     // many code spans stays linear.
     let end = base + text.len();
+    let spans = &code[code.partition_point(|&(_, e)| e <= base)..];
+    // Most paragraphs have no code: no copy then.
+    if spans.first().is_none_or(|&(from, _)| from >= end) {
+        return None;
+    }
     let mut masked = String::with_capacity(text.len());
     // Text before each span is copied as it is; the characters that start
     // inside the span become as many `x` bytes as they had.
     let mut copied = 0;
-    for &(from, to) in &code[code.partition_point(|&(_, e)| e <= base)..] {
+    for &(from, to) in spans {
         if from >= end {
             break;
         }
@@ -843,7 +854,7 @@ fn mask_code(text: &str, base: usize, code: &[(usize, usize)]) -> String {
         copied = stop;
     }
     masked.push_str(&text[copied..]);
-    masked
+    Some(masked)
 }
 
 /// The most graphemes in a row without a letter or a digit that the sentence
@@ -1123,7 +1134,7 @@ mod tests {
                 vec![(0, base + 100)],
             ] {
                 assert_eq!(
-                    mask_code(text, base, &code),
+                    mask_code(text, base, &code).unwrap_or_else(|| text.to_string()),
                     reference(text, base, &code),
                     "{base} {code:?}"
                 );
