@@ -74,13 +74,22 @@ command -v rg >/dev/null || { log "installing ripgrep"; apt_install ripgrep || c
 command -v jq >/dev/null || { log "installing jq"; apt_install jq; }
 command -v curl >/dev/null || { log "installing curl"; apt_install curl; }
 # tantivy-cli and oha build with their own target dir, outside the tree.
+# A locked install can fail on a newer compiler (tantivy-cli 0.24's lock
+# file pins traitobject 0.1.0, which rustc 1.9x refuses); the unlocked
+# install then takes the fixed semver-compatible releases.
+install_tool() { # install_tool CRATE
+    CARGO_TARGET_DIR=$OUT/tools-target cargo install --locked --root "$TOOLS" "$1" >&2 || {
+        log "locked install of $1 failed; retrying with the newest compatible dependencies"
+        CARGO_TARGET_DIR=$OUT/tools-target cargo install --root "$TOOLS" "$1" >&2
+    }
+}
 if [ ! -x "$TOOLS/bin/tantivy" ]; then
     log "installing tantivy-cli into bench/tools (a few minutes)"
-    CARGO_TARGET_DIR=$OUT/tools-target cargo install --locked --root "$TOOLS" tantivy-cli >&2
+    install_tool tantivy-cli
 fi
 if [ ! -x "$TOOLS/bin/oha" ]; then
     log "installing oha into bench/tools (a few minutes)"
-    CARGO_TARGET_DIR=$OUT/tools-target cargo install --locked --root "$TOOLS" oha >&2
+    install_tool oha
 fi
 
 log "building pmkb (cargo build --release) and the bench examples"
