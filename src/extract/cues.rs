@@ -896,6 +896,25 @@ pub fn past_perfect(text: &str) -> f32 {
     0.0
 }
 
+/// How far into a sentence its main verb is looked for: a subject of a
+/// few words, as in "Adding a nullable column without a default is a ...".
+const SUBJECT_REACH: usize = 10;
+
+/// "basket-api is a Laravel application that...", "Adding a column is a
+/// metadata-only change": a definition in the present tense says how a
+/// thing always is. A reader needs it to follow the cause, but it is not
+/// the cause: the incident's own state is told in the past ("It was a plain
+/// map with no maximum size"). "There is a bug" and "which is a" are not
+/// definitions of the sentence's subject.
+pub fn defines(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().take(SUBJECT_REACH + 2).collect();
+    words.windows(3).any(|w| {
+        matches!(w[1], "is" | "are")
+            && matches!(w[2], "a" | "an")
+            && !["which", "that", "this", "there", "it", "what", "who"].contains(&w[0])
+    })
+}
+
 /// Someone telling what they did: a fix or an investigation, not the
 /// event that started the incident.
 pub static FIRST_PERSON: Patterns = Patterns::new(&["we ", "i ", "we'", "i'", "us "]);

@@ -16,7 +16,7 @@ use crate::parse::{Document, HeadingKind, Section, Sentence};
 pub use sections::{roles, SectionRole};
 
 /// Bumped whenever extraction changes, so `import` re-extracts every post.
-pub const EXTRACTOR_VERSION: u32 = 3;
+pub const EXTRACTOR_VERSION: u32 = 4;
 
 /// An incident plus the text the index needs beside it.
 #[derive(Debug, Clone)]
@@ -45,6 +45,9 @@ const EXPLANATION_PRIOR: f32 = 1.2;
 const TIMED_EVENT: f32 = 1.0;
 /// Evidence taken off every sentence of a story's opening scene.
 const SCENE_PENALTY: f32 = 1.0;
+/// What is left of a definition's evidence for a cause: under a cause
+/// heading, too little to pass on the heading alone.
+const DEFINITION_WEIGHT: f32 = 0.4;
 /// How much more evidence another field needs to overrule a heading.
 const SECTION_MARGIN: f32 = 1.0;
 /// Candidates from sections named for their field that make the others
@@ -295,6 +298,9 @@ fn classify(
     }
     if cues::any(lower, &cues::MEASUREMENT) {
         cause *= 0.5;
+    }
+    if cues::defines(lower) {
+        cause *= DEFINITION_WEIGHT;
     }
     // Under a cause heading "the clocks fell back" or "drained their burst
     // balance" is part of the mechanism, not the system getting better.
@@ -840,6 +846,18 @@ mod tests {
             symptoms.iter().any(|t| t.contains("timing out")),
             "{symptoms:?}"
         );
+    }
+
+    #[test]
+    fn a_definition_under_a_cause_heading_is_background() {
+        let post = "# Stale reads\n\n## Why\n\nbasket-api is a Laravel application that sends all SELECT statements to the replicas.\n\nThe replicas fell behind because a single statement touched 9.6 million rows.\n";
+        assert_eq!(
+            texts(&record(post).causes),
+            ["The replicas fell behind because a single statement touched 9.6 million rows."]
+        );
+        // The incident's own state, told in the past, is still a cause.
+        assert!(!cues::defines("it was a plain map with no maximum size."));
+        assert!(!cues::defines("there is a bug in the retry loop."));
     }
 
     #[test]
