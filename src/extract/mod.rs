@@ -41,6 +41,9 @@ const MAX_FORWARD_LOOKING: usize = 2;
 /// Evidence for a cause that a sentence gets from following "The real clue
 /// came from jstack." in its paragraph.
 const EXPLANATION_PRIOR: f32 = 1.2;
+/// Words of a sentence that can only announce the explanation that
+/// follows it: longer ones state it.
+const POINTER_WORDS: usize = 10;
 /// Evidence for a cause in a timed event that no one telling the story did.
 const TIMED_EVENT: f32 = 1.0;
 /// Evidence taken off every sentence of a story's opening scene.
@@ -231,9 +234,13 @@ fn classify(
     {
         return None;
     }
-    if words <= 8 && cues::any(lower, &cues::DISCOVERY) && cues::score(lower, &cues::CAUSE) < 2.0 {
-        // "The real clue came from jstack." points at the cause; the
-        // sentences after it state it.
+    if words <= POINTER_WORDS
+        && cues::any(lower, &cues::DISCOVERY)
+        && cues::score(lower, &cues::CAUSE) < 2.0
+    {
+        // "The real clue came from jstack." points at the cause, and "The
+        // backfill made things worse by ignoring the throttling." heads its
+        // paragraph; the sentences after them state how.
         return None;
     }
     if roles.contains(&SectionRole::Lessons) {
