@@ -148,7 +148,17 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
         }
     }
     scored.extend(code_symptoms(&sentences, &lowered, &sentence_roles));
-    scored.extend(trigger_commands(&sentences, &sentence_roles));
+    let commands = trigger_commands(&sentences, &sentence_roles);
+    // "The 10:01 deploy ran `rails db:migrate`, which executed:" says
+    // nothing the statement after it does not: with the statement a
+    // finding, the line that introduces it would only repeat it.
+    let introductions: HashSet<usize> = commands
+        .iter()
+        .filter_map(|c| c.order.checked_sub(1))
+        .filter(|&i| lowered[i].trim_end().ends_with(':') && !sentences[i].1.in_code)
+        .collect();
+    scored.retain(|s| !introductions.contains(&s.order));
+    scored.extend(commands);
 
     let mut incident = Incident {
         id: choose_id(doc),
@@ -852,6 +862,22 @@ mod tests {
         assert!(
             symptoms.iter().any(|t| t.contains("timing out")),
             "{symptoms:?}"
+        );
+    }
+
+    #[test]
+    fn a_trigger_command_stands_for_the_line_that_introduces_it() {
+        let post = "# Lock queue\n\n## Trigger\n\nThe 10:01 deploy ran `rails db:migrate`, which executed:\n\n```sql\nALTER TABLE orders ADD COLUMN fulfillment_region text;\n```\n";
+        assert_eq!(
+            texts(&record(post).causes),
+            ["ALTER TABLE orders ADD COLUMN fulfillment_region text;"]
+        );
+        // Without a statement to stand for it, the introduction says what
+        // set the incident off.
+        let post = "# Regex\n\n## Trigger\n\nAt 11:07 an engineer added a pattern meant to catch scrapers:\n\n```\n^(?:[\\w.]+\\s?)+crawler$\n```\n";
+        assert_eq!(
+            texts(&record(post).causes),
+            ["At 11:07 an engineer added a pattern meant to catch scrapers:"]
         );
     }
 
