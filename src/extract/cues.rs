@@ -438,6 +438,17 @@ pub static DISCOVERY: Patterns = Patterns::new(&[
     "the explanation",
 ]);
 
+/// Words that explain why: a sentence built on one gives a reason, even
+/// under a heading that expects an observation or an action.
+pub static EXPLAINS: Patterns = Patterns::new(&[
+    "because",
+    "due to",
+    "caused by",
+    "was caused",
+    "the reason",
+    "root cause",
+]);
+
 /// Background, evaluation and introductions inside an explanation ("That
 /// is a thundering herd by design.", "for three reasons"): context, not
 /// the cause itself.
@@ -749,7 +760,7 @@ impl CueList {
 /// sentence asks a dozen of them; one automaton pass per list was a quarter
 /// of an import's CPU. A list left out of here still works, with a pass of
 /// its own.
-static SCANNED_TOGETHER: [CueList; 19] = [
+static SCANNED_TOGETHER: [CueList; 20] = [
     CueList::Weighted(&SYMPTOM),
     CueList::Weighted(&CAUSE),
     CueList::Weighted(&FIX),
@@ -769,6 +780,7 @@ static SCANNED_TOGETHER: [CueList; 19] = [
     CueList::Patterns(&BLAMELESS),
     CueList::Patterns(&MEASUREMENT),
     CueList::Patterns(&FIRST_PERSON),
+    CueList::Patterns(&EXPLAINS),
 ];
 
 /// One automaton over every pattern of every list. A phrase that is in

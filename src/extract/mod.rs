@@ -257,7 +257,8 @@ fn classify(
         return (words >= 5).then_some((Field::Lessons, HEADING_PRIOR));
     }
 
-    let [mut symptom, mut cause, mut fix] = cue_scores(lower);
+    let own = cue_scores(lower);
+    let [mut symptom, mut cause, mut fix] = own;
     let symptom_before_priors = symptom;
     if symptom < 1.5 && cues::opens_on_a_time(lower) && !cues::any(lower, &cues::FIRST_PERSON) {
         // A timed event that nobody telling the story did and nobody
@@ -367,7 +368,9 @@ fn classify(
     }
     // Under a heading that names one field, another field must win by a
     // clear margin: "memory leak detected" in a log line under Symptoms is
-    // still what was observed.
+    // still what was observed. Not so for a sentence that gives a reason
+    // and has no word for the heading's field: "the checks stayed green
+    // because they ran curl --insecure" under Detection explains.
     let margin = |f: Field| {
         let named = roles.iter().any(|r| {
             matches!(
@@ -377,7 +380,13 @@ fn classify(
                     | (SectionRole::Fixes, Field::Fixes)
             )
         });
-        if named && roles.len() == 1 {
+        let index = match f {
+            Field::Symptoms => 0,
+            Field::Causes => 1,
+            _ => 2,
+        };
+        let overruled = own[index] == 0.0 && cues::any(lower, &cues::EXPLAINS);
+        if named && roles.len() == 1 && !overruled {
             SECTION_MARGIN
         } else {
             0.0
@@ -879,6 +888,15 @@ mod tests {
             texts(&record(post).causes),
             ["At 11:07 an engineer added a pattern meant to catch scrapers:"]
         );
+    }
+
+    #[test]
+    fn a_reason_under_a_symptom_heading_is_a_cause() {
+        let reason = "Our synthetic checks stayed green the whole time because they ran curl with --insecure.";
+        let post = format!("# Expired certificate\n\n## Detection\n\n{reason}\n\n## Impact\n\nEvery client that validates certificates failed with SSL handshake errors.\n");
+        let incident = record(&post);
+        assert_eq!(texts(&incident.causes), [reason]);
+        assert!(!texts(&incident.symptoms).contains(&reason));
     }
 
     #[test]
