@@ -412,6 +412,13 @@ fn classify(
     } else {
         score
     };
+    if !mapped && field == Field::Causes && own[1] == 0.0 {
+        // In a story, what its neighbours and its place say is enough to
+        // weigh a sentence's own cue, not to stand for one: "The new key
+        // landed in Vault, and every new pod picked it up" follows the
+        // discovery, and is the part that worked.
+        return None;
+    }
     (score >= threshold).then_some((field, score))
 }
 
@@ -897,6 +904,20 @@ mod tests {
         let incident = record(&post);
         assert_eq!(texts(&incident.causes), [reason]);
         assert!(!texts(&incident.symptoms).contains(&reason));
+    }
+
+    #[test]
+    fn a_story_sentence_needs_a_word_of_its_own_to_be_a_cause() {
+        let post = "# Checkout\n\nAt 15:58 checkout requests started failing with HTTP 401 errors from Stripe on most charge attempts.\n\nThat pointed straight at the secret. At 15:55 our security team had rolled the Stripe secret key and chose to expire the old key immediately. The new key landed in Vault, external-secrets synced it into the Kubernetes Secret, and every new pod picked it up. But checkout-api reads the key once at startup, and environment variables in a running container never change. The older pods were still presenting a key that Stripe had already revoked.\n\nWe restarted the deployment and the errors stopped.\n";
+        let causes = record(post).causes;
+        assert!(
+            !texts(&causes).iter().any(|t| t.contains("new key landed")),
+            "{causes:?}"
+        );
+        assert!(
+            texts(&causes).iter().any(|t| t.contains("once at startup")),
+            "{causes:?}"
+        );
     }
 
     #[test]
