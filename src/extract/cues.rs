@@ -461,9 +461,9 @@ pub static BACKGROUND: Patterns = Patterns::new(&[
     "in theory",
 ]);
 
-/// Why it was not caught, or why a part was blameless ("That alone should
-/// have been harmless", "the diff looked harmless in review"): said beside
-/// the cause, about something else.
+/// Why it was not caught ("nobody noticed for months"), or why a part was
+/// blameless ("That alone should have been harmless", "the diff looked
+/// harmless in review"): said beside the cause, about something else.
 pub static BLAMELESS: Patterns = Patterns::new(&[
     "harmless",
     "looked fine",
@@ -474,6 +474,9 @@ pub static BLAMELESS: Patterns = Patterns::new(&[
     "under light",
     "at normal load",
     "which is why",
+    "nobody noticed",
+    "no one noticed",
+    "went unnoticed",
 ]);
 
 /// A measurement taken while investigating ("We measured a single match at
