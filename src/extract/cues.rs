@@ -438,6 +438,17 @@ pub static DISCOVERY: Patterns = Patterns::new(&[
     "the explanation",
 ]);
 
+/// Words that explain why: a sentence built on one gives a reason, even
+/// under a heading that expects an observation or an action.
+pub static EXPLAINS: Patterns = Patterns::new(&[
+    "because",
+    "due to",
+    "caused by",
+    "was caused",
+    "the reason",
+    "root cause",
+]);
+
 /// Background, evaluation and introductions inside an explanation ("That
 /// is a thundering herd by design.", "for three reasons"): context, not
 /// the cause itself.
@@ -450,9 +461,9 @@ pub static BACKGROUND: Patterns = Patterns::new(&[
     "in theory",
 ]);
 
-/// Why it was not caught, or why a part was blameless ("That alone should
-/// have been harmless", "the diff looked harmless in review"): said beside
-/// the cause, about something else.
+/// Why it was not caught ("nobody noticed for months"), or why a part was
+/// blameless ("That alone should have been harmless", "the diff looked
+/// harmless in review"): said beside the cause, about something else.
 pub static BLAMELESS: Patterns = Patterns::new(&[
     "harmless",
     "looked fine",
@@ -463,6 +474,9 @@ pub static BLAMELESS: Patterns = Patterns::new(&[
     "under light",
     "at normal load",
     "which is why",
+    "nobody noticed",
+    "no one noticed",
+    "went unnoticed",
 ]);
 
 /// A measurement taken while investigating ("We measured a single match at
@@ -749,7 +763,7 @@ impl CueList {
 /// sentence asks a dozen of them; one automaton pass per list was a quarter
 /// of an import's CPU. A list left out of here still works, with a pass of
 /// its own.
-static SCANNED_TOGETHER: [CueList; 19] = [
+static SCANNED_TOGETHER: [CueList; 20] = [
     CueList::Weighted(&SYMPTOM),
     CueList::Weighted(&CAUSE),
     CueList::Weighted(&FIX),
@@ -769,6 +783,7 @@ static SCANNED_TOGETHER: [CueList; 19] = [
     CueList::Patterns(&BLAMELESS),
     CueList::Patterns(&MEASUREMENT),
     CueList::Patterns(&FIRST_PERSON),
+    CueList::Patterns(&EXPLAINS),
 ];
 
 /// One automaton over every pattern of every list. A phrase that is in
@@ -898,6 +913,25 @@ pub fn past_perfect(text: &str) -> f32 {
         }
     }
     0.0
+}
+
+/// How far into a sentence its main verb is looked for: a subject of a
+/// few words, as in "Adding a nullable column without a default is a ...".
+const SUBJECT_REACH: usize = 10;
+
+/// "basket-api is a Laravel application that...", "Adding a column is a
+/// metadata-only change": a definition in the present tense says how a
+/// thing always is. A reader needs it to follow the cause, but it is not
+/// the cause: the incident's own state is told in the past ("It was a plain
+/// map with no maximum size"). "There is a bug" and "which is a" are not
+/// definitions of the sentence's subject.
+pub fn defines(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().take(SUBJECT_REACH + 2).collect();
+    words.windows(3).any(|w| {
+        matches!(w[1], "is" | "are")
+            && matches!(w[2], "a" | "an")
+            && !["which", "that", "this", "there", "it", "what", "who"].contains(&w[0])
+    })
 }
 
 /// Someone telling what they did: a fix or an investigation, not the

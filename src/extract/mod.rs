@@ -16,7 +16,7 @@ use crate::parse::{Document, HeadingKind, Section, Sentence};
 pub use sections::{roles, SectionRole};
 
 /// Bumped whenever extraction changes, so `import` re-extracts every post.
-pub const EXTRACTOR_VERSION: u32 = 3;
+pub const EXTRACTOR_VERSION: u32 = 4;
 
 /// An incident plus the text the index needs beside it.
 #[derive(Debug, Clone)]
@@ -41,10 +41,16 @@ const MAX_FORWARD_LOOKING: usize = 2;
 /// Evidence for a cause that a sentence gets from following "The real clue
 /// came from jstack." in its paragraph.
 const EXPLANATION_PRIOR: f32 = 1.2;
+/// Words of a sentence that can only announce the explanation that
+/// follows it: longer ones state it.
+const POINTER_WORDS: usize = 10;
 /// Evidence for a cause in a timed event that no one telling the story did.
 const TIMED_EVENT: f32 = 1.0;
 /// Evidence taken off every sentence of a story's opening scene.
 const SCENE_PENALTY: f32 = 1.0;
+/// What is left of a definition's evidence for a cause: under a cause
+/// heading, too little to pass on the heading alone.
+const DEFINITION_WEIGHT: f32 = 0.4;
 /// How much more evidence another field needs to overrule a heading.
 const SECTION_MARGIN: f32 = 1.0;
 /// Candidates from sections named for their field that make the others
@@ -142,7 +148,17 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
         }
     }
     scored.extend(code_symptoms(&sentences, &lowered, &sentence_roles));
-    scored.extend(trigger_commands(&sentences, &sentence_roles));
+    let commands = trigger_commands(&sentences, &sentence_roles);
+    // "The 10:01 deploy ran `rails db:migrate`, which executed:" says
+    // nothing the statement after it does not: with the statement a
+    // finding, the line that introduces it would only repeat it.
+    let introductions: HashSet<usize> = commands
+        .iter()
+        .filter_map(|c| c.order.checked_sub(1))
+        .filter(|&i| lowered[i].trim_end().ends_with(':') && !sentences[i].1.in_code)
+        .collect();
+    scored.retain(|s| !introductions.contains(&s.order));
+    scored.extend(commands);
 
     let mut incident = Incident {
         id: choose_id(doc),
@@ -228,16 +244,21 @@ fn classify(
     {
         return None;
     }
-    if words <= 8 && cues::any(lower, &cues::DISCOVERY) && cues::score(lower, &cues::CAUSE) < 2.0 {
-        // "The real clue came from jstack." points at the cause; the
-        // sentences after it state it.
+    if words <= POINTER_WORDS
+        && cues::any(lower, &cues::DISCOVERY)
+        && cues::score(lower, &cues::CAUSE) < 2.0
+    {
+        // "The real clue came from jstack." points at the cause, and "The
+        // backfill made things worse by ignoring the throttling." heads its
+        // paragraph; the sentences after them state how.
         return None;
     }
     if roles.contains(&SectionRole::Lessons) {
         return (words >= 5).then_some((Field::Lessons, HEADING_PRIOR));
     }
 
-    let [mut symptom, mut cause, mut fix] = cue_scores(lower);
+    let own = cue_scores(lower);
+    let [mut symptom, mut cause, mut fix] = own;
     let symptom_before_priors = symptom;
     if symptom < 1.5 && cues::opens_on_a_time(lower) && !cues::any(lower, &cues::FIRST_PERSON) {
         // A timed event that nobody telling the story did and nobody
@@ -296,6 +317,9 @@ fn classify(
     if cues::any(lower, &cues::MEASUREMENT) {
         cause *= 0.5;
     }
+    if cues::defines(lower) {
+        cause *= DEFINITION_WEIGHT;
+    }
     // Under a cause heading "the clocks fell back" or "drained their burst
     // balance" is part of the mechanism, not the system getting better.
     let outcome = if explaining {
@@ -344,7 +368,9 @@ fn classify(
     }
     // Under a heading that names one field, another field must win by a
     // clear margin: "memory leak detected" in a log line under Symptoms is
-    // still what was observed.
+    // still what was observed. Not so for a sentence that gives a reason
+    // and has no word for the heading's field: "the checks stayed green
+    // because they ran curl --insecure" under Detection explains.
     let margin = |f: Field| {
         let named = roles.iter().any(|r| {
             matches!(
@@ -354,7 +380,13 @@ fn classify(
                     | (SectionRole::Fixes, Field::Fixes)
             )
         });
-        if named && roles.len() == 1 {
+        let index = match f {
+            Field::Symptoms => 0,
+            Field::Causes => 1,
+            _ => 2,
+        };
+        let overruled = own[index] == 0.0 && cues::any(lower, &cues::EXPLAINS);
+        if named && roles.len() == 1 && !overruled {
             SECTION_MARGIN
         } else {
             0.0
@@ -380,6 +412,13 @@ fn classify(
     } else {
         score
     };
+    if !mapped && field == Field::Causes && own[1] == 0.0 {
+        // In a story, what its neighbours and its place say is enough to
+        // weigh a sentence's own cue, not to stand for one: "The new key
+        // landed in Vault, and every new pod picked it up" follows the
+        // discovery, and is the part that worked.
+        return None;
+    }
     (score >= threshold).then_some((field, score))
 }
 
@@ -847,6 +886,57 @@ mod tests {
             symptoms.iter().any(|t| t.contains("timing out")),
             "{symptoms:?}"
         );
+    }
+
+    #[test]
+    fn a_trigger_command_stands_for_the_line_that_introduces_it() {
+        let post = "# Lock queue\n\n## Trigger\n\nThe 10:01 deploy ran `rails db:migrate`, which executed:\n\n```sql\nALTER TABLE orders ADD COLUMN fulfillment_region text;\n```\n";
+        assert_eq!(
+            texts(&record(post).causes),
+            ["ALTER TABLE orders ADD COLUMN fulfillment_region text;"]
+        );
+        // Without a statement to stand for it, the introduction says what
+        // set the incident off.
+        let post = "# Regex\n\n## Trigger\n\nAt 11:07 an engineer added a pattern meant to catch scrapers:\n\n```\n^(?:[\\w.]+\\s?)+crawler$\n```\n";
+        assert_eq!(
+            texts(&record(post).causes),
+            ["At 11:07 an engineer added a pattern meant to catch scrapers:"]
+        );
+    }
+
+    #[test]
+    fn a_reason_under_a_symptom_heading_is_a_cause() {
+        let reason = "Our synthetic checks stayed green the whole time because they ran curl with --insecure.";
+        let post = format!("# Expired certificate\n\n## Detection\n\n{reason}\n\n## Impact\n\nEvery client that validates certificates failed with SSL handshake errors.\n");
+        let incident = record(&post);
+        assert_eq!(texts(&incident.causes), [reason]);
+        assert!(!texts(&incident.symptoms).contains(&reason));
+    }
+
+    #[test]
+    fn a_story_sentence_needs_a_word_of_its_own_to_be_a_cause() {
+        let post = "# Checkout\n\nAt 15:58 checkout requests started failing with HTTP 401 errors from Stripe on most charge attempts.\n\nThat pointed straight at the secret. At 15:55 our security team had rolled the Stripe secret key and chose to expire the old key immediately. The new key landed in Vault, external-secrets synced it into the Kubernetes Secret, and every new pod picked it up. But checkout-api reads the key once at startup, and environment variables in a running container never change. The older pods were still presenting a key that Stripe had already revoked.\n\nWe restarted the deployment and the errors stopped.\n";
+        let causes = record(post).causes;
+        assert!(
+            !texts(&causes).iter().any(|t| t.contains("new key landed")),
+            "{causes:?}"
+        );
+        assert!(
+            texts(&causes).iter().any(|t| t.contains("once at startup")),
+            "{causes:?}"
+        );
+    }
+
+    #[test]
+    fn a_definition_under_a_cause_heading_is_background() {
+        let post = "# Stale reads\n\n## Why\n\nbasket-api is a Laravel application that sends all SELECT statements to the replicas.\n\nThe replicas fell behind because a single statement touched 9.6 million rows.\n";
+        assert_eq!(
+            texts(&record(post).causes),
+            ["The replicas fell behind because a single statement touched 9.6 million rows."]
+        );
+        // The incident's own state, told in the past, is still a cause.
+        assert!(!cues::defines("it was a plain map with no maximum size."));
+        assert!(!cues::defines("there is a bug in the retry loop."));
     }
 
     #[test]
