@@ -496,8 +496,13 @@ pub static MEASUREMENT: Patterns = Patterns::new(&[
 pub static SCENE: Patterns = Patterns::new(&[
     "back then",
     "i remember",
-    "launch",
-    "headline",
+    // A product's launch as news, not an app's launch on a phone or a
+    // headline an editor fixed.
+    "its launch",
+    "'s launch",
+    "’s launch",
+    "the launch of",
+    "making headlines",
     "in the news",
     "traction",
     "acquired by",
@@ -985,6 +990,25 @@ pub fn opens_on_a_date(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A launch or a headline in the story of the outage is not scenery.
+    #[test]
+    fn launches_and_headlines_are_scenery_only_as_news() {
+        for text in [
+            "as i write this, dropbox’s launch is still making headlines.",
+            "heroku has evolved since its launch in 2007.",
+            "the launch of the new console was everywhere.",
+        ] {
+            assert!(any(text, &SCENE), "{text}");
+        }
+        for text in [
+            "the ios app showed \"unable to connect\" on launch.",
+            "an editor pressed purge all to fix a headline.",
+            "we launched the canary at 14:02.",
+        ] {
+            assert!(!any(text, &SCENE), "{text}");
+        }
+    }
 
     /// The one-pass scan must answer exactly what a scan per list answers,
     /// on real sentences and on every cue phrase itself.
