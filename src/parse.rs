@@ -976,18 +976,17 @@ struct Quotes {
 
 impl Quotes {
     fn of(text: &str) -> Quotes {
+        let straight = text.bytes().filter(|&b| b == b'"').count();
+        if text.is_ascii() {
+            return Quotes {
+                straight,
+                ..Quotes::default()
+            };
+        }
         Quotes {
-            straight: text.bytes().filter(|&b| b == b'"').count(),
-            opening: if text.is_ascii() {
-                0
-            } else {
-                text.matches('“').count()
-            },
-            closing: if text.is_ascii() {
-                0
-            } else {
-                text.matches('”').count()
-            },
+            straight,
+            opening: text.matches('“').count(),
+            closing: text.matches('”').count(),
         }
     }
 

@@ -371,6 +371,7 @@ fn classify(
     // still what was observed. Not so for a sentence that gives a reason
     // and has no word for the heading's field: "the checks stayed green
     // because they ran curl --insecure" under Detection explains.
+    let explains = cues::any(lower, &cues::EXPLAINS);
     let margin = |f: Field| {
         let named = roles.iter().any(|r| {
             matches!(
@@ -385,7 +386,7 @@ fn classify(
             Field::Causes => 1,
             _ => 2,
         };
-        let overruled = own[index] == 0.0 && cues::any(lower, &cues::EXPLAINS);
+        let overruled = own[index] == 0.0 && explains;
         if named && roles.len() == 1 && !overruled {
             SECTION_MARGIN
         } else {

@@ -18,11 +18,17 @@ use tantivy::tokenizer::{
 const MAX_CACHED: usize = 200_000;
 
 pub fn analyzer() -> TextAnalyzer {
+    stemming(None)
+}
+
+/// Words split, long ones dropped, lowercased and folded to ASCII, then
+/// stemmed (only those whose first byte `only` marks, when given).
+fn stemming(only: Option<[bool; 256]>) -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(CachedStemmer { only: None })
+        .filter(CachedStemmer { only })
         .build()
 }
 
@@ -38,12 +44,7 @@ pub fn snippet_analyzer<'a>(term_starts: impl IntoIterator<Item = &'a str>) -> T
             starts[usize::from(first)] = true;
         }
     }
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(CachedStemmer { only: Some(starts) })
-        .build()
+    stemming(Some(starts))
 }
 
 struct Stems {
@@ -200,13 +201,8 @@ mod tests {
     #[test]
     fn stems_keep_their_first_byte() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let unstemmed = || {
-            TextAnalyzer::builder(SimpleTokenizer::default())
-                .filter(RemoveLongFilter::limit(40))
-                .filter(LowerCaser)
-                .filter(AsciiFoldingFilter)
-                .build()
-        };
+        // The same chain with no first byte marked: nothing stemmed.
+        let unstemmed = || stemming(Some([false; 256]));
         let mut checked = 0;
         for dir in [root.join("posts"), root.join("../shared/corpus/icco")] {
             let Ok(entries) = std::fs::read_dir(dir) else {
