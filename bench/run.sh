@@ -236,14 +236,26 @@ DOCS_MB=$(du -sb "$DOCS" | awk '{printf "%.1f", $1/1e6}')
 log "tantivy-cli: ${TIMPORT_S}s, ${TIMPORT_RSS} MB"
 
 # ------------------------------------------------------------------ in-process queries
-log "pmkb: $NQ queries x 3 rounds in-process"
-quiet "pmkb queries"
-"$EX/bench_query" --index "$IDX" --queries "$QUERIES" --rounds 3 >"$WORK/bench_query.txt" 2>"$WORK/bench_query.err"
-cat "$WORK/bench_query.txt" >&2
-log "tantivy (bare, tantivy-cli's index): same queries in-process"
-quiet "tantivy queries"
-"$EX/bench_tantivy" --index "$TIDX" --queries "$QUERIES" --rounds 3 >"$WORK/bench_tantivy.txt" 2>"$WORK/bench_tantivy.err" || true
-cat "$WORK/bench_tantivy.txt" >&2
+# Latency on a shared VM moves by a quarter from one run to the next: each
+# engine runs $QRUNS times, turn about, and the table takes the median of
+# each figure, so a change is not mistaken for noise (nor noise for one).
+QRUNS=3
+for run in $(seq 1 $QRUNS); do
+    log "pmkb: $NQ queries x 3 rounds in-process (run $run of $QRUNS)"
+    quiet "pmkb queries"
+    "$EX/bench_query" --index "$IDX" --queries "$QUERIES" --rounds 3 >"$WORK/bench_query.$run.txt" 2>"$WORK/bench_query.err"
+    grep -E '^p(50|99)_ms' "$WORK/bench_query.$run.txt" | tr '\n' ' ' >&2; echo >&2
+    log "tantivy (bare, tantivy-cli's index): same queries in-process (run $run of $QRUNS)"
+    quiet "tantivy queries"
+    "$EX/bench_tantivy" --index "$TIDX" --queries "$QUERIES" --rounds 3 >"$WORK/bench_tantivy.$run.txt" 2>"$WORK/bench_tantivy.err" || true
+    grep -E '^p(50|99)_ms' "$WORK/bench_tantivy.$run.txt" | tr '\n' ' ' >&2; echo >&2
+done
+# The run with the median p50 stands for the others (its slowest queries,
+# zero-hit count); the latency figures are medians over all runs.
+median_run() { for run in $(seq 1 $QRUNS); do echo "$(key "$WORK/$1.$run.txt" p50_ms) $run"; done | sort -n | awk -v m=$(((QRUNS + 1) / 2)) 'NR==m {print $2}'; }
+cp "$WORK/bench_query.$(median_run bench_query).txt" "$WORK/bench_query.txt"
+cp "$WORK/bench_tantivy.$(median_run bench_tantivy).txt" "$WORK/bench_tantivy.txt" 2>/dev/null || true
+median_of() { for run in $(seq 1 $QRUNS); do key "$WORK/$1.$run.txt" "$2"; done | median; }
 
 # ------------------------------------------------------------------ one query: pmkb vs rg
 log "single query \"$RGQ\": rg, pmkb, tantivy-cli"
@@ -303,8 +315,9 @@ fi
 
 # ------------------------------------------------------------------ table
 Q=$WORK/bench_query.txt; T=$WORK/bench_tantivy.txt
-P50=$(key "$Q" p50_ms); P95=$(key "$Q" p95_ms); P99=$(key "$Q" p99_ms)
-TP50=$(key "$T" p50_ms); TP95=$(key "$T" p95_ms); TP99=$(key "$T" p99_ms)
+P50=$(median_of bench_query p50_ms); P95=$(median_of bench_query p95_ms); P99=$(median_of bench_query p99_ms)
+TP50=$(median_of bench_tantivy p50_ms); TP95=$(median_of bench_tantivy p95_ms); TP99=$(median_of bench_tantivy p99_ms)
+P50_RANGE=$(for run in $(seq 1 $QRUNS); do key "$WORK/bench_query.$run.txt" p50_ms; done | sort -n | paste -sd/)
 POSTS_S=$(echo "scale=0; $POSTS / $IMPORT_S" | bc); TPOSTS_S=$(echo "scale=0; $POSTS / $TIMPORT_S" | bc)
 MB_S=$(echo "scale=2; $MB / $IMPORT_S" | bc); TMB_S=$(echo "scale=2; $DOCS_MB / $TIMPORT_S" | bc)
 IMPORT_RATIO=$(ratio "$IMPORT_S" "$TIMPORT_S")
@@ -330,7 +343,7 @@ echo "| import peak RSS, MB | $IMPORT_RSS | $TIMPORT_RSS | | $(ratio "$IMPORT_RS
 echo "| re-import, nothing changed, s | $REIMPORT_S | | | | <= 2 s | $(le "$REIMPORT_S" 2) |"
 echo "| re-import after one edit, s | $EDIT_S | | | | <= 2 s | $(le "$EDIT_S" 2) |"
 echo "| index size on disk, MB | $INDEX_MB | $TINDEX_MB | | $(ratio "$INDEX_MB" "$TINDEX_MB") x | | |"
-echo "| query p50, ms (in-process, $NQ queries x 3, top 10 + snippets) | $P50 | $TP50 | | $(ratio "$P50" "$TP50") x | <= 2 ms | $(le "$P50" 2) |"
+echo "| query p50, ms (in-process, $NQ queries x 3 rounds, top 10 + snippets; median of $QRUNS runs: $P50_RANGE) | $P50 | $TP50 | | $(ratio "$P50" "$TP50") x | <= 2 ms | $(le "$P50" 2) |"
 echo "| query p95, ms | $P95 | $TP95 | | $(ratio "$P95" "$TP95") x | | |"
 echo "| query p99, ms | $P99 | $TP99 | | $(ratio "$P99" "$TP99") x | <= 20 ms | $(le "$P99" 20) |"
 echo "| one query \"$RGQ\", ms (in-process; rg: \`rg -i -c\`, $RG_FILES files match) | $SINGLE_MS | $TSINGLE_MS | $RG_MS | rg / pmkb = $RG_SPEEDUP x faster | >= 50 x faster than rg | $(ge "$RG_SPEEDUP" 50) |"
@@ -343,7 +356,7 @@ echo "| /api/search latency p50 / p99, ms, cache on | $C_P50 / $C_P99 | | | | | 
 echo "| /api/search errors, cache on | $C_ERR of $((C_OK + C_ERR)) | | | | 0 | $( [ "$C_ERR" = 0 ] && echo met || echo '**missed**') |"
 echo "| serve RSS after load, MB (VmHWM / VmRSS; cache on) | $C_HWM / $C_RSS | $T_HWM / $T_RSS | | $(ratio "$C_HWM" "$T_HWM") x | <= 500 MB | $(le "$C_HWM" 500) |"
 echo
-echo "Slowest pmkb queries (max of 3 rounds, ms):"
+echo "Slowest pmkb queries (max of 3 rounds of the median run, ms):"
 echo
 awk '$1=="slowest" {ms=$2; $1=""; $2=""; sub(/^  /,""); printf "- %s: %s\n", ms, $0}' "$Q"
 echo
