@@ -409,6 +409,7 @@ impl PostIndex {
             }
         }
         let snippets = snippet_generator(&searcher, &*plan.query, self.fields.body);
+        let mut picker = FindingPicker::new(&plan.concepts);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -423,7 +424,7 @@ impl PostIndex {
                 }
                 None => String::new(),
             };
-            hits.push(hit(record, score, snippet, &plan.concepts));
+            hits.push(picker.hit(record, score, snippet));
         }
         Ok(SearchResults {
             query: text.to_string(),
@@ -512,12 +513,13 @@ impl PostIndex {
                 .map(|(t, _)| (vec![t.clone()], 1.0))
                 .collect(),
         }];
+        let mut picker = FindingPicker::new(&concepts);
         let mut hits = Vec::new();
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
             if let Some(record) = self.record_of(&doc) {
                 let snippet = html_escape(&record.summary);
-                hits.push(hit(record, score, snippet, &concepts));
+                hits.push(picker.hit(record, score, snippet));
             }
         }
         Ok(SimilarResults {
@@ -529,44 +531,100 @@ impl PostIndex {
 
 /// The finding that shares the most query concepts; the first one when
 /// none does, so a hit always shows something for each field it has.
-fn best_finding(findings: &[Finding], concepts: &[Concept]) -> Vec<String> {
-    let mut best: Option<(usize, &Finding)> = None;
-    for finding in findings {
-        let terms = analyze(&finding.text);
-        let score = concepts
-            .iter()
-            .filter(|c| {
-                c.alternatives
-                    .iter()
-                    .any(|(alt, _)| alt.iter().all(|t| terms.contains(t)))
-            })
-            .count();
-        if best.is_none_or(|(s, _)| score > s) {
-            best = Some((score, finding));
-        }
-    }
-    best.map(|(_, f)| vec![f.text.clone()]).unwrap_or_default()
+/// Picks, for each hit, the finding that names the most concepts of the
+/// query. It runs over every finding of every hit, so it looks each token
+/// up among the query's terms instead of collecting the finding's terms,
+/// and its analyzer stems only words that could be a query term, like the
+/// snippets'.
+struct FindingPicker<'c> {
+    /// Each distinct term of the concepts, numbered.
+    term_numbers: HashMap<&'c str, usize>,
+    /// Per concept, per alternative: the numbers of its terms.
+    alternatives: Vec<Vec<Vec<usize>>>,
+    analyzer: tantivy::tokenizer::TextAnalyzer,
+    /// Which terms the finding at hand holds (reused between findings).
+    present: Vec<bool>,
 }
 
-fn hit(record: Incident, score: f32, snippet: String, concepts: &[Concept]) -> Hit {
-    let snippet = if snippet.trim().is_empty() {
-        html_escape(&record.summary)
-    } else {
-        snippet
-    };
-    Hit {
-        symptoms: best_finding(&record.symptoms, concepts),
-        causes: best_finding(&record.causes, concepts),
-        fixes: best_finding(&record.fixes, concepts),
-        id: record.id,
-        title: record.title,
-        date: record.date,
-        score: (score * 1000.0).round() / 1000.0,
-        snippet,
-        technologies: record.technologies,
-        tags: record.tags,
-        source: record.source,
-        line: record.line,
+impl<'c> FindingPicker<'c> {
+    fn new(concepts: &'c [Concept]) -> FindingPicker<'c> {
+        let mut term_numbers: HashMap<&str, usize> = HashMap::new();
+        let alternatives = concepts
+            .iter()
+            .map(|concept| {
+                concept
+                    .alternatives
+                    .iter()
+                    .map(|(terms, _)| {
+                        terms
+                            .iter()
+                            .map(|term| {
+                                let next = term_numbers.len();
+                                *term_numbers.entry(term.as_str()).or_insert(next)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        FindingPicker {
+            analyzer: snippet_analyzer(term_numbers.keys().copied()),
+            present: vec![false; term_numbers.len()],
+            term_numbers,
+            alternatives,
+        }
+    }
+
+    /// How many concepts `text` names.
+    fn named(&mut self, text: &str) -> usize {
+        self.present.fill(false);
+        let (numbers, present) = (&self.term_numbers, &mut self.present);
+        self.analyzer.token_stream(text).process(&mut |token| {
+            if let Some(&number) = numbers.get(token.text.as_str()) {
+                present[number] = true;
+            }
+        });
+        self.alternatives
+            .iter()
+            .filter(|alternatives| {
+                alternatives
+                    .iter()
+                    .any(|terms| terms.iter().all(|&number| self.present[number]))
+            })
+            .count()
+    }
+
+    fn best(&mut self, findings: &[Finding]) -> Vec<String> {
+        let mut best: Option<(usize, &Finding)> = None;
+        for finding in findings {
+            let score = self.named(&finding.text);
+            if best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, finding));
+            }
+        }
+        best.map(|(_, f)| vec![f.text.clone()]).unwrap_or_default()
+    }
+
+    fn hit(&mut self, record: Incident, score: f32, snippet: String) -> Hit {
+        let snippet = if snippet.trim().is_empty() {
+            html_escape(&record.summary)
+        } else {
+            snippet
+        };
+        Hit {
+            symptoms: self.best(&record.symptoms),
+            causes: self.best(&record.causes),
+            fixes: self.best(&record.fixes),
+            id: record.id,
+            title: record.title,
+            date: record.date,
+            score: (score * 1000.0).round() / 1000.0,
+            snippet,
+            technologies: record.technologies,
+            tags: record.tags,
+            source: record.source,
+            line: record.line,
+        }
     }
 }
 
@@ -711,17 +769,24 @@ pub fn highlight(text: &str, terms: &std::collections::HashSet<String>) -> Strin
 mod tests {
     use super::*;
 
-    /// Our snippets are tantivy's own, however few words get stemmed:
-    /// every body of the sample posts, for queries with synonyms, phrases,
-    /// scopes and words that stem.
-    #[test]
-    fn snippets_are_those_of_tantivys_generator() {
+    /// Queries with synonyms, phrases, scopes and words that stem.
+    const QUERIES: [&str; 6] = [
+        "intermittent timeout",
+        "pods restarting",
+        "disk full after deploy",
+        "\"connection pool\" exhausted",
+        "symptoms:latency causes:lock",
+        "certificates expiring caching",
+    ];
+
+    /// The sample posts indexed, and every stored document of them.
+    fn sample_index() -> (tempfile::TempDir, PostIndex, Vec<TantivyDocument>) {
         let posts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("posts");
         let dir = tempfile::tempdir().expect("temp dir");
         crate::index::import(&posts, dir.path(), &crate::index::Quiet).expect("import");
         let index = PostIndex::open(dir.path()).expect("open");
         let searcher = index.reader.searcher();
-        let bodies: Vec<String> = searcher
+        let docs: Vec<TantivyDocument> = searcher
             .segment_readers()
             .iter()
             .enumerate()
@@ -729,18 +794,65 @@ mod tests {
                 (0..reader.max_doc()).map(move |doc| tantivy::DocAddress::new(segment as u32, doc))
             })
             .filter_map(|address| searcher.doc::<TantivyDocument>(address).ok())
-            .map(|doc| index.body_of(&doc))
             .collect();
-        assert!(bodies.len() > 20, "{} bodies", bodies.len());
+        assert!(docs.len() > 20, "{} documents", docs.len());
+        (dir, index, docs)
+    }
+
+    /// The findings shown are those a picker stemming every word would
+    /// choose, on every record of the sample posts.
+    #[test]
+    fn findings_are_picked_as_with_every_word_stemmed() {
+        let (_dir, index, docs) = sample_index();
+        let searcher = index.reader.searcher();
+        let every_word_stemmed = |findings: &[Finding], concepts: &[Concept]| {
+            let named = |finding: &Finding| {
+                let terms = analyze(&finding.text);
+                concepts
+                    .iter()
+                    .filter(|c| {
+                        c.alternatives
+                            .iter()
+                            .any(|(alt, _)| alt.iter().all(|t| terms.contains(t)))
+                    })
+                    .count()
+            };
+            let mut best: Option<(usize, &Finding)> = None;
+            for finding in findings {
+                let score = named(finding);
+                if best.is_none_or(|(s, _)| score > s) {
+                    best = Some((score, finding));
+                }
+            }
+            best.map(|(s, f)| (s, vec![f.text.clone()]))
+        };
+        let mut matched = 0;
+        for text in QUERIES {
+            let plan = index
+                .plan(&query::parse(text).expect("query"), &searcher, false)
+                .expect("plan");
+            let mut picker = FindingPicker::new(&plan.concepts);
+            for doc in &docs {
+                let record = index.record_of(doc).expect("record");
+                for findings in [&record.symptoms, &record.causes, &record.fixes] {
+                    let expected = every_word_stemmed(findings, &plan.concepts);
+                    matched += usize::from(expected.as_ref().is_some_and(|(s, _)| *s > 0));
+                    let expected = expected.map(|(_, f)| f).unwrap_or_default();
+                    assert_eq!(picker.best(findings), expected, "{text:?} in {}", record.id);
+                }
+            }
+        }
+        assert!(matched > 30, "{matched} findings name a concept");
+    }
+
+    /// Our snippets are tantivy's own, however few words get stemmed.
+    #[test]
+    fn snippets_are_those_of_tantivys_generator() {
+        let (_dir, index, docs) = sample_index();
+        let searcher = index.reader.searcher();
+        let bodies: Vec<String> = docs.iter().map(|doc| index.body_of(doc)).collect();
         let mut highlighted = 0;
-        for text in [
-            "intermittent timeout",
-            "pods restarting",
-            "disk full after deploy",
-            "\"connection pool\" exhausted",
-            "symptoms:latency causes:lock",
-            "certificates expiring caching",
-        ] {
+        for text in QUERIES {
             let parsed = query::parse(text).expect("query");
             let plan = index.plan(&parsed, &searcher, false).expect("plan");
             let ours = snippet_generator(&searcher, &*plan.query, index.fields.body).expect("ours");
