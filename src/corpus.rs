@@ -298,7 +298,7 @@ fn read_all(
 ) -> Vec<(usize, std::result::Result<Vec<RawPost>, ReadFailure>)> {
     let read_one = |&(file, ref path): &(usize, PathBuf)| {
         let source = &files[file].source;
-        let posts = read_text(path).map(|text| split_posts(source, path, &text));
+        let posts = read_text(path).map(|text| split_posts(source, path, text));
         (file, posts)
     };
     let workers = std::thread::available_parallelism()
@@ -356,7 +356,7 @@ fn relative(dir: &Path, path: &Path) -> String {
 
 fn load_file_into(corpus: &mut Corpus, path: &Path, source: String) {
     match read_text(path) {
-        Ok(text) => corpus.posts.extend(split_posts(&source, path, &text)),
+        Ok(text) => corpus.posts.extend(split_posts(&source, path, text)),
         Err(reason) => corpus.problems.push(Problem {
             source,
             line: reason.line,
@@ -465,7 +465,11 @@ fn find_marker(line: &str) -> Option<(usize, String)> {
 }
 
 /// Splits a file into posts. A file without transcript markers is one post.
-pub fn split_posts(source: &str, path: &Path, text: &str) -> Vec<RawPost> {
+///
+/// Takes the text by value: most files are one post, which keeps the text
+/// as read instead of a copy of it (a copy of the whole corpus, at import).
+pub fn split_posts(source: &str, path: &Path, text: impl Into<String>) -> Vec<RawPost> {
+    let text: String = text.into();
     let file_stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -481,7 +485,7 @@ pub fn split_posts(source: &str, path: &Path, text: &str) -> Vec<RawPost> {
 
     // Most files are one post: no need to look at each line.
     if !text.contains(TRANSCRIPT_MARKER) {
-        return vec![make(1, None, 1, text.to_string())];
+        return vec![make(1, None, 1, text)];
     }
     let mut posts = Vec::new();
     // (start line, slug, first text line, text)
@@ -517,7 +521,7 @@ pub fn split_posts(source: &str, path: &Path, text: &str) -> Vec<RawPost> {
         posts.push(make(l, s, tl, body));
     }
     if posts.is_empty() {
-        return vec![make(1, None, 1, text.to_string())];
+        return vec![make(1, None, 1, text)];
     }
     // Text before the first marker is kept as a post of its own rather than
     // dropped: no data is lost, and an accidental preamble is easy to spot.
