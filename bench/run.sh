@@ -114,6 +114,18 @@ key() { awk -v k="$2" '$1==k {print $2; exit}' "$1"; }
 now_ns() { date +%s%N; }
 ms_since() { echo "scale=3; ($(now_ns) - $1) / 1000000" | bc; }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else print a[int((NR+1)/2)]}'; }
+# The full imports and the in-process queries run RUNS times each, turn
+# about with their peer: on a shared VM one run moves by up to a quarter.
+RUNS=3
+# per_run GETTER NAME: the GETTER figure of each run of NAME, one a line.
+per_run() { for run in $(seq 1 $RUNS); do echo "$("$1" "$2" "$run")"; done; }
+# median_run GETTER NAME: the number of the run whose figure is the median.
+median_run() { for run in $(seq 1 $RUNS); do echo "$("$1" "$2" "$run") $run"; done | sort -n | awk -v m=$(((RUNS + 1) / 2)) 'NR==m {print $2}'; }
+range_of() { per_run "$1" "$2" | sort -n | paste -sd/; }
+wall_of() { wall_s "$1.$2"; }
+# figure_of KEY NAME RUN: a figure of a bench_query / bench_tantivy run.
+figure_of() { key "$WORK/$2.$3.txt" "$1"; }
+p50_of() { figure_of p50_ms "$1" "$2"; }
 ratio() { # ratio A B [digits]
     if [ -z "$1" ] || [ -z "$2" ] || [ "$(echo "$2 == 0" | bc)" = 1 ]; then echo "n/a"; else printf "%.${3:-2}f" "$(echo "scale=6; $1 / $2" | bc)"; fi
 }
@@ -190,16 +202,13 @@ RGQ=$(head -1 "$QUERIES")
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ------------------------------------------------------------------ full imports
-# Like the queries, each full import runs $IRUNS times, pmkb and tantivy-cli
-# taking turns, and the table shows the run with the median time of each
-# (its CPU and RSS too): one run apiece moved the ratio from 1.55 to 1.77.
-IRUNS=3
+# The table shows the run with the median time of each tool (its CPU and
+# RSS too): one run apiece moved the ratio from 1.55 to 1.77.
 IDX=$WORK/pmkb-index
 TIDX=$WORK/tantivy-index
-median_time_run() { for run in $(seq 1 $IRUNS); do echo "$(wall_s "$1.$run") $run"; done | sort -n | awk -v m=$(((IRUNS + 1) / 2)) 'NR==m {print $2}'; }
-for run in $(seq 1 $IRUNS); do
+for run in $(seq 1 $RUNS); do
     rm -rf "$IDX"
-    log "pmkb: full import (run $run of $IRUNS)"
+    log "pmkb: full import (run $run of $RUNS)"
     quiet "pmkb import"
     timev "import.$run" "$PMKB" --posts "$CORPUS" --index "$IDX" import
     log "pmkb: $(cat "$WORK/import.$run.out") [$(wall_s "import.$run")s, $(rss_mb "import.$run") MB]"
@@ -207,17 +216,17 @@ for run in $(seq 1 $IRUNS); do
     # Schema: title and body, both text (en_stem, positions) and stored.
     printf 'title\nText\nY\nN\nY\nY\nY\nY\nY\nbody\nText\nY\nN\nY\nY\nY\nY\nN\n' \
         | tantivy new -i "$TIDX" >"$WORK/tantivy-new.log" 2>&1
-    log "tantivy-cli: index $(basename "$DOCS") with $(nproc) threads (run $run of $IRUNS)"
+    log "tantivy-cli: index $(basename "$DOCS") with $(nproc) threads (run $run of $RUNS)"
     quiet "tantivy-cli index"
     timev "tindex.$run" tantivy index -i "$TIDX" -f "$DOCS" -t "$(nproc)"
     log "tantivy-cli: $(wall_s "tindex.$run")s, $(rss_mb "tindex.$run") MB"
 done
 for name in import tindex; do
-    m=$(median_time_run "$name")
+    m=$(median_run wall_of "$name")
     for ext in time out err; do cp "$WORK/$name.$m.$ext" "$WORK/$name.$ext"; done
 done
-IMPORT_RANGE=$(for run in $(seq 1 $IRUNS); do wall_s "import.$run"; echo; done | sort -n | paste -sd/)
-TIMPORT_RANGE=$(for run in $(seq 1 $IRUNS); do wall_s "tindex.$run"; echo; done | sort -n | paste -sd/)
+IMPORT_RANGE=$(range_of wall_of import)
+TIMPORT_RANGE=$(range_of wall_of tindex)
 IMPORT_S=$(wall_s import); IMPORT_RSS=$(rss_mb import); IMPORT_CPU=$(cpu_s import); IMPORT_PCT=$(cpu_pct import)
 grep -q "$POSTS added" "$WORK/import.out" || { log "unexpected import result: $(cat "$WORK/import.out")"; }
 SKIPPED=$(grep -c '^skipped' "$WORK/import.err" || true)
@@ -247,26 +256,23 @@ log "pmkb: edit reverted: $(cat "$WORK/restore.out")"
 INDEX_MB=$(du -sb "$IDX" | awk '{printf "%.1f", $1/1e6}')
 
 # ------------------------------------------------------------------ in-process queries
-# Latency on a shared VM moves by a quarter from one run to the next: each
-# engine runs $QRUNS times, turn about, and the table takes the median of
-# each figure, so a change is not mistaken for noise (nor noise for one).
-QRUNS=3
-for run in $(seq 1 $QRUNS); do
-    log "pmkb: $NQ queries x 3 rounds in-process (run $run of $QRUNS)"
+# The table takes the median of each figure over the runs, so a change is
+# not mistaken for noise (nor noise for one).
+for run in $(seq 1 $RUNS); do
+    log "pmkb: $NQ queries x 3 rounds in-process (run $run of $RUNS)"
     quiet "pmkb queries"
     "$EX/bench_query" --index "$IDX" --queries "$QUERIES" --rounds 3 >"$WORK/bench_query.$run.txt" 2>"$WORK/bench_query.err"
     grep -E '^p(50|99)_ms' "$WORK/bench_query.$run.txt" | tr '\n' ' ' >&2; echo >&2
-    log "tantivy (bare, tantivy-cli's index): same queries in-process (run $run of $QRUNS)"
+    log "tantivy (bare, tantivy-cli's index): same queries in-process (run $run of $RUNS)"
     quiet "tantivy queries"
     "$EX/bench_tantivy" --index "$TIDX" --queries "$QUERIES" --rounds 3 >"$WORK/bench_tantivy.$run.txt" 2>"$WORK/bench_tantivy.err" || true
     grep -E '^p(50|99)_ms' "$WORK/bench_tantivy.$run.txt" | tr '\n' ' ' >&2; echo >&2
 done
 # The run with the median p50 stands for the others (its slowest queries,
 # zero-hit count); the latency figures are medians over all runs.
-median_run() { for run in $(seq 1 $QRUNS); do echo "$(key "$WORK/$1.$run.txt" p50_ms) $run"; done | sort -n | awk -v m=$(((QRUNS + 1) / 2)) 'NR==m {print $2}'; }
-cp "$WORK/bench_query.$(median_run bench_query).txt" "$WORK/bench_query.txt"
-cp "$WORK/bench_tantivy.$(median_run bench_tantivy).txt" "$WORK/bench_tantivy.txt" 2>/dev/null || true
-median_of() { for run in $(seq 1 $QRUNS); do key "$WORK/$1.$run.txt" "$2"; done | median; }
+cp "$WORK/bench_query.$(median_run p50_of bench_query).txt" "$WORK/bench_query.txt"
+cp "$WORK/bench_tantivy.$(median_run p50_of bench_tantivy).txt" "$WORK/bench_tantivy.txt" 2>/dev/null || true
+median_of() { for run in $(seq 1 $RUNS); do figure_of "$2" "$1" "$run"; done | median; }
 
 # ------------------------------------------------------------------ one query: pmkb vs rg
 log "single query \"$RGQ\": rg, pmkb, tantivy-cli"
@@ -328,7 +334,7 @@ fi
 Q=$WORK/bench_query.txt; T=$WORK/bench_tantivy.txt
 P50=$(median_of bench_query p50_ms); P95=$(median_of bench_query p95_ms); P99=$(median_of bench_query p99_ms)
 TP50=$(median_of bench_tantivy p50_ms); TP95=$(median_of bench_tantivy p95_ms); TP99=$(median_of bench_tantivy p99_ms)
-P50_RANGE=$(for run in $(seq 1 $QRUNS); do key "$WORK/bench_query.$run.txt" p50_ms; done | sort -n | paste -sd/)
+P50_RANGE=$(range_of p50_of bench_query)
 POSTS_S=$(echo "scale=0; $POSTS / $IMPORT_S" | bc); TPOSTS_S=$(echo "scale=0; $POSTS / $TIMPORT_S" | bc)
 MB_S=$(echo "scale=2; $MB / $IMPORT_S" | bc); TMB_S=$(echo "scale=2; $DOCS_MB / $TIMPORT_S" | bc)
 IMPORT_RATIO=$(ratio "$IMPORT_S" "$TIMPORT_S")
@@ -346,7 +352,7 @@ echo "Peers: tantivy-cli $(tantivy --version 2>/dev/null | awk '{print $2}') ind
 echo
 echo "| measure | pmkb | tantivy-cli | rg | pmkb / peer | target (at 100k) | |"
 echo "|---|---:|---:|---:|---:|---|---|"
-echo "| full import, s (median of $IRUNS runs: pmkb $IMPORT_RANGE, tantivy-cli $TIMPORT_RANGE) | $IMPORT_S | $TIMPORT_S | | $IMPORT_RATIO x | <= 1.5 x tantivy-cli | $(le "$IMPORT_RATIO" 1.5) |"
+echo "| full import, s (median of $RUNS runs: pmkb $IMPORT_RANGE, tantivy-cli $TIMPORT_RANGE) | $IMPORT_S | $TIMPORT_S | | $IMPORT_RATIO x | <= 1.5 x tantivy-cli | $(le "$IMPORT_RATIO" 1.5) |"
 echo "| full import, CPU s (user + sys) and CPU use | $IMPORT_CPU ($IMPORT_PCT) | $TIMPORT_CPU ($TIMPORT_PCT) | | $(ratio "$IMPORT_CPU" "$TIMPORT_CPU") x | | |"
 echo "| full import, posts/s | $POSTS_S | $TPOSTS_S | | | | |"
 echo "| full import, MB/s | $MB_S | $TMB_S | | | | |"
@@ -354,7 +360,7 @@ echo "| import peak RSS, MB | $IMPORT_RSS | $TIMPORT_RSS | | $(ratio "$IMPORT_RS
 echo "| re-import, nothing changed, s | $REIMPORT_S | | | | <= 2 s | $(le "$REIMPORT_S" 2) |"
 echo "| re-import after one edit, s | $EDIT_S | | | | <= 2 s | $(le "$EDIT_S" 2) |"
 echo "| index size on disk, MB | $INDEX_MB | $TINDEX_MB | | $(ratio "$INDEX_MB" "$TINDEX_MB") x | | |"
-echo "| query p50, ms (in-process, $NQ queries x 3 rounds, top 10 + snippets; median of $QRUNS runs: $P50_RANGE) | $P50 | $TP50 | | $(ratio "$P50" "$TP50") x | <= 2 ms | $(le "$P50" 2) |"
+echo "| query p50, ms (in-process, $NQ queries x 3 rounds, top 10 + snippets; median of $RUNS runs: $P50_RANGE) | $P50 | $TP50 | | $(ratio "$P50" "$TP50") x | <= 2 ms | $(le "$P50" 2) |"
 echo "| query p95, ms | $P95 | $TP95 | | $(ratio "$P95" "$TP95") x | | |"
 echo "| query p99, ms | $P99 | $TP99 | | $(ratio "$P99" "$TP99") x | <= 20 ms | $(le "$P99" 20) |"
 echo "| one query \"$RGQ\", ms (in-process; rg: \`rg -i -c\`, $RG_FILES files match) | $SINGLE_MS | $TSINGLE_MS | $RG_MS | rg / pmkb = $RG_SPEEDUP x faster | >= 50 x faster than rg | $(ge "$RG_SPEEDUP" 50) |"

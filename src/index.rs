@@ -34,7 +34,7 @@ pub use analyzer::{analyzer, snippet_analyzer};
 pub const ANALYZER: &str = "pmkb_en";
 /// Split among tantivy's indexing threads. At 100 MB a 100k import made
 /// small segments whose merging kept one core busy for 3 s after the last
-/// post; at 200 MB that tail is about 1 s, and the peak RSS is lower (fewer
+/// post; at 200 MB that tail was about 1.3 s, and the peak RSS lower (fewer
 /// merges held at once): 970 MB against 1090 MB.
 const WRITER_MEMORY: usize = 200_000_000;
 /// How long an import waits for another one to finish.

@@ -529,13 +529,10 @@ impl PostIndex {
     }
 }
 
-/// The finding that shares the most query concepts; the first one when
-/// none does, so a hit always shows something for each field it has.
-/// Picks, for each hit, the finding that names the most concepts of the
-/// query. It runs over every finding of every hit, so it looks each token
-/// up among the query's terms instead of collecting the finding's terms,
-/// and its analyzer stems only words that could be a query term, like the
-/// snippets'.
+/// Picks, for each hit, the findings to show. It runs over every finding
+/// of every hit, so it looks each token up among the query's terms instead
+/// of collecting the finding's terms, and its analyzer stems only words
+/// that could be a query term, like the snippets'.
 struct FindingPicker<'c> {
     /// Each distinct term of the concepts, numbered.
     term_numbers: HashMap<&'c str, usize>,
@@ -594,6 +591,8 @@ impl<'c> FindingPicker<'c> {
             .count()
     }
 
+    /// The finding that names the most concepts; the first one when none
+    /// does, so a hit always shows something for each field it has.
     fn best(&mut self, findings: &[Finding]) -> Vec<String> {
         let mut best: Option<(usize, &Finding)> = None;
         for finding in findings {
