@@ -115,12 +115,15 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
     }
 
     let section_roles = effective_roles(doc, config);
-    // The role of each sentence's section, in reading order.
-    let sentence_roles: Vec<&[SectionRole]> = doc
+    // The heading of each sentence's section, in reading order.
+    let sentence_headings: Vec<Heading> = doc
         .sections
         .iter()
         .zip(&section_roles)
-        .flat_map(|(section, roles)| section.sentences.iter().map(move |_| roles.as_slice()))
+        .flat_map(|(section, roles)| {
+            let heading = Heading::of(section, roles);
+            section.sentences.iter().map(move |_| heading)
+        })
         .collect();
     let context = paragraph_context(&sentences, &lowered);
     for (order, ((section, sentence), lower)) in sentences.iter().zip(&lowered).enumerate() {
@@ -129,7 +132,7 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
         }
         add_technologies(&mut technologies, &sentence.text);
         let place = Place {
-            roles: sentence_roles[order],
+            heading: sentence_headings[order],
             context: context[order],
             threshold,
             position: order as f32 / total as f32,
@@ -143,12 +146,12 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
                 order,
                 field,
                 score,
-                named: names(sentence_roles[order], section, field),
+                named: names(&sentence_headings[order], field),
             });
         }
     }
-    scored.extend(code_symptoms(&sentences, &lowered, &sentence_roles));
-    let commands = trigger_commands(&sentences, &sentence_roles);
+    scored.extend(code_symptoms(&sentences, &lowered, &sentence_headings));
+    let commands = trigger_commands(&sentences, &sentence_headings);
     // "The 10:01 deploy ran `rails db:migrate`, which executed:" says
     // nothing the statement after it does not: with the statement a
     // finding, the line that introduces it would only repeat it.
@@ -195,10 +198,29 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
     }
 }
 
+/// What a section's heading says, read once for all its sentences.
+#[derive(Clone, Copy)]
+struct Heading<'a> {
+    roles: &'a [SectionRole],
+    /// A trigger: the section's first paragraph states the event.
+    trigger: bool,
+    /// Contributing factors: causes, but of less weight.
+    secondary: bool,
+}
+
+impl<'a> Heading<'a> {
+    fn of(section: &Section, roles: &'a [SectionRole]) -> Heading<'a> {
+        Heading {
+            roles,
+            trigger: sections::is_trigger(&section.heading),
+            secondary: sections::is_secondary(&section.heading),
+        }
+    }
+}
+
 /// Where a sentence stands: what its section and paragraph say about it.
 struct Place<'a> {
-    /// The roles of its section.
-    roles: &'a [SectionRole],
+    heading: Heading<'a>,
     /// Evidence lent by the rest of its paragraph (symptom, cause, fix).
     context: [f32; 3],
     /// Evidence needed before any heading or position counts.
@@ -219,13 +241,14 @@ fn classify(
     place: &Place,
 ) -> Option<(Field, f32)> {
     let Place {
-        roles,
+        heading,
         context,
         threshold: base_threshold,
         position,
         confirmed,
         leading,
     } = *place;
+    let (roles, trigger) = (heading.roles, heading.trigger);
     let words = sentence.text.split_whitespace().count();
     let mapped = roles.iter().any(|r| {
         matches!(
@@ -271,8 +294,7 @@ fn classify(
         HeadingKind::Bare => BARE_HEADING_PRIOR,
         _ => HEADING_PRIOR,
     };
-    let trigger = sections::is_trigger(&section.heading);
-    let cause_prior = if sections::is_secondary(&section.heading) || (trigger && !leading) {
+    let cause_prior = if heading.secondary || (trigger && !leading) {
         SECONDARY_PRIOR
     } else {
         prior
@@ -515,7 +537,7 @@ fn effective_roles(doc: &Document, config: &Config) -> Vec<Vec<SectionRole>> {
 fn code_symptoms<'a>(
     sentences: &[(&'a Section, &'a Sentence)],
     lowered: &[String],
-    sentence_roles: &[&[SectionRole]],
+    sentence_headings: &[Heading],
 ) -> Vec<Scored<'a>> {
     let mut best: Vec<Scored<'a>> = Vec::new();
     // Index in `best` of each block's line so far: one lookup per line
@@ -525,7 +547,8 @@ fn code_symptoms<'a>(
         if !sentence.in_code {
             continue;
         }
-        let roles = sentence_roles[order];
+        let heading = &sentence_headings[order];
+        let roles = heading.roles;
         let needed = if roles.contains(&SectionRole::Symptoms) {
             1.0
         } else if roles == [SectionRole::Unknown] {
@@ -561,7 +584,7 @@ fn code_symptoms<'a>(
                     order,
                     field: Field::Symptoms,
                     score,
-                    named: names(roles, section, Field::Symptoms),
+                    named: names(heading, Field::Symptoms),
                 });
             }
         }
@@ -570,21 +593,21 @@ fn code_symptoms<'a>(
 }
 
 /// Does a section with these roles name `field` as its main subject?
-fn names(roles: &[SectionRole], section: &Section, field: Field) -> bool {
+fn names(heading: &Heading, field: Field) -> bool {
     let role = match field {
         Field::Symptoms => SectionRole::Symptoms,
         Field::Causes => SectionRole::Causes,
         Field::Fixes => SectionRole::Fixes,
         Field::Lessons => SectionRole::Lessons,
     };
-    roles.contains(&role) && !(field == Field::Causes && sections::is_secondary(&section.heading))
+    heading.roles.contains(&role) && !(field == Field::Causes && heading.secondary)
 }
 
 /// Under a trigger heading, a code block of one statement ("ALTER TABLE
 /// orders ADD COLUMN ...") is the command that set the incident off.
 fn trigger_commands<'a>(
     sentences: &[(&'a Section, &'a Sentence)],
-    sentence_roles: &[&[SectionRole]],
+    sentence_headings: &[Heading],
 ) -> Vec<Scored<'a>> {
     let mut found = Vec::new();
     let mut order = 0;
@@ -606,8 +629,10 @@ fn trigger_commands<'a>(
             >= 3;
         if lines == 1
             && statement
-            && sentence_roles[order].contains(&SectionRole::Causes)
-            && sections::is_trigger(&section.heading)
+            && sentence_headings[order]
+                .roles
+                .contains(&SectionRole::Causes)
+            && sentence_headings[order].trigger
         {
             found.push(Scored {
                 section,

@@ -183,9 +183,16 @@ fn normalize(heading: &str) -> String {
     crate::parse::collapse_whitespace(trimmed)
 }
 
+/// Does `phrase` occur in `text` where a word starts? Headings are short
+/// and asked about for every sentence under them, so this tries each word
+/// start in place rather than building a substring searcher per call.
 fn contains_phrase(text: &str, phrase: &str) -> bool {
-    text.match_indices(phrase)
-        .any(|(at, _)| starts_word(text, at))
+    let mut after_word = false;
+    text.char_indices().any(|(at, c)| {
+        let starts_word = !after_word;
+        after_word = c.is_alphanumeric();
+        starts_word && text[at..].starts_with(phrase)
+    })
 }
 
 fn starts_word(text: &str, at: usize) -> bool {
