@@ -389,14 +389,24 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
     report.unchanged += stamps.keep_unread(&corpus, &old, &mut manifest.posts, &mut kept_ids);
     for raw in &corpus.posts {
         let key = raw.key();
-        let hash = raw.content_hash();
-        match old.posts.get(&key) {
-            Some((old_hash, id)) if reuse && *old_hash == hash && !kept_ids.contains_key(id) => {
+        // Only a post the index already holds is hashed here: the others
+        // are hashed by the extraction threads, and a first import of a
+        // large knowledge base would otherwise start with a pass of one
+        // core over all of its text.
+        let same = match old.posts.get(&key) {
+            Some((old_hash, id)) if reuse && !kept_ids.contains_key(id) => {
+                let hash = raw.content_hash();
+                (*old_hash == hash).then(|| (hash, id.clone()))
+            }
+            _ => None,
+        };
+        match same {
+            Some((hash, id)) => {
                 kept_ids.insert(id.clone(), key.clone());
-                manifest.posts.insert(key, (hash, id.clone()));
+                manifest.posts.insert(key, (hash, id));
                 report.unchanged += 1;
             }
-            _ => changed.push(raw),
+            None => changed.push(raw),
         }
     }
 

@@ -205,7 +205,7 @@ fn take_title(lines: &mut [String], front: &FrontMatter, transcript: bool) -> Op
         let first = lines.iter().position(|l| !l.trim().is_empty())?;
         let line = lines[first].trim();
         let rest_has_text = lines[first + 1..].iter().any(|l| !l.trim().is_empty());
-        let words = line.split_whitespace().count();
+        let words = word_count(line);
         if rest_has_text
             && words <= 14
             && line.len() <= 120
@@ -236,22 +236,48 @@ pub fn without_front_matter(text: &str) -> String {
     lines.join("\n")
 }
 
+fn push_word(out: &mut String, word: &str) {
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(word);
+}
+
+/// `text.split_whitespace().count()`, without Unicode tests for ASCII text.
+pub fn word_count(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    let mut after_space = true;
+    let mut words = 0;
+    for &byte in text.as_bytes() {
+        let space = byte.is_ascii_whitespace() || byte == 0x0b;
+        words += usize::from(after_space && !space);
+        after_space = space;
+    }
+    words
+}
+
 pub fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     if text.is_ascii() {
         // Every sentence passes here: a byte loop instead of Unicode
-        // whitespace tests, for the text nearly all posts are in.
-        let mut space = false;
-        for &byte in text.as_bytes() {
-            if byte.is_ascii_whitespace() || byte == 0x0b {
-                space = !out.is_empty();
-            } else {
-                if space {
-                    out.push(' ');
-                    space = false;
+        // whitespace tests, for the text nearly all posts are in, copying
+        // each word whole.
+        let mut word_start = None;
+        for (at, &byte) in text.as_bytes().iter().enumerate() {
+            let space = byte.is_ascii_whitespace() || byte == 0x0b;
+            match word_start {
+                None if !space => word_start = Some(at),
+                Some(start) if space => {
+                    push_word(&mut out, &text[start..at]);
+                    word_start = None;
                 }
-                out.push(char::from(byte));
+                _ => {}
             }
+        }
+        if let Some(start) = word_start {
+            push_word(&mut out, &text[start..]);
         }
         return out;
     }
@@ -387,7 +413,7 @@ fn looks_like_heading_paragraph(line: &str) -> bool {
     if line.len() > 200 {
         return false;
     }
-    let words = line.split_whitespace().count();
+    let words = word_count(line);
     let starts_upper = line.chars().next().is_some_and(char::is_uppercase);
     starts_upper
         && (1..=6).contains(&words)
@@ -441,7 +467,7 @@ fn line_label(raw_line: &str) -> Option<(String, bool)> {
             (label, false, after)
         };
     let label = label.trim();
-    let words = label.split_whitespace().count();
+    let words = word_count(label);
     let max_words = if bold { 5 } else { 3 };
     if words == 0 || words > max_words {
         return None;
@@ -761,7 +787,7 @@ impl<'a> Builder<'a> {
                         .1
                         .ends_with(['.', '!', '?', '。', '！', '？', '…', ':', ';']);
                 if mid_word
-                    || clean.split_whitespace().count() < 2
+                    || word_count(&clean) < 2
                     || ends_with_abbreviation(&last.1)
                     || last.2.open()
                 {
@@ -1153,7 +1179,25 @@ mod tests {
         ] {
             let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(collapse_whitespace(text), expected, "{text:?}");
+            assert_eq!(
+                word_count(text),
+                text.split_whitespace().count(),
+                "{text:?}"
+            );
         }
+        // Every line of the sample posts, with their tabs and stray spaces.
+        let posts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("posts");
+        let mut words = 0;
+        for entry in std::fs::read_dir(posts).expect("posts/") {
+            let text = std::fs::read_to_string(entry.expect("entry").path()).unwrap_or_default();
+            for line in text.split('.') {
+                let expected = line.split_whitespace().collect::<Vec<_>>();
+                assert_eq!(collapse_whitespace(line), expected.join(" "), "{line:?}");
+                assert_eq!(word_count(line), expected.len(), "{line:?}");
+                words += expected.len();
+            }
+        }
+        assert!(words > 10_000, "{words} words");
     }
 
     #[test]

@@ -249,7 +249,7 @@ fn classify(
         leading,
     } = *place;
     let (roles, trigger) = (heading.roles, heading.trigger);
-    let words = sentence.text.split_whitespace().count();
+    let words = crate::parse::word_count(&sentence.text);
     let mapped = roles.iter().any(|r| {
         matches!(
             r,
