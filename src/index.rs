@@ -490,13 +490,16 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
                     continue;
                 }
                 new_ids.insert(id.clone(), place);
-                writer.delete_term(Term::from_field_text(index.fields.id, id));
-                writer.add_document(index.document(record)?)?;
+                // Only an id the index holds has a document to replace: a
+                // delete is applied to every segment at commit, and a first
+                // import would pay that for each of its posts.
                 if old_ids.contains(id.as_str()) {
+                    writer.delete_term(Term::from_field_text(index.fields.id, id));
                     report.updated += 1;
                 } else {
                     report.added += 1;
                 }
+                writer.add_document(index.document(record)?)?;
                 manifest
                     .posts
                     .insert(record.key.clone(), (record.hash.clone(), id.clone()));
