@@ -97,14 +97,14 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
 
     let mut scored: Vec<Scored> = Vec::new();
     let mut technologies: Vec<String> = Vec::new();
-    fn add_technologies(found: &mut Vec<String>, text: &str) {
-        for name in technologies::mentioned(text) {
+    fn add_technologies(found: &mut Vec<String>, text: &str, lower: &str) {
+        for name in technologies::mentioned_lowered(text, lower) {
             if !found.iter().any(|t| t == name) {
                 found.push(name.to_string());
             }
         }
     }
-    add_technologies(&mut technologies, &title);
+    add_technologies(&mut technologies, &title, &title.to_lowercase());
     for key in ["technologies", "tech", "stack"] {
         for value in doc.front.list(key) {
             let name = technologies::canonical(&value).map_or(value.clone(), str::to_string);
@@ -130,7 +130,7 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
         if sentence.in_code || sentence.in_table || cues::any(lower, &cues::SCENE) {
             continue;
         }
-        add_technologies(&mut technologies, &sentence.text);
+        add_technologies(&mut technologies, &sentence.text, lower);
         let place = Place {
             heading: sentence_headings[order],
             context: context[order],
