@@ -931,12 +931,20 @@ const SUBJECT_REACH: usize = 10;
 /// map with no maximum size"). "There is a bug" and "which is a" are not
 /// definitions of the sentence's subject.
 pub fn defines(text: &str) -> bool {
-    let words: Vec<&str> = text.split_whitespace().take(SUBJECT_REACH + 2).collect();
-    words.windows(3).any(|w| {
-        matches!(w[1], "is" | "are")
-            && matches!(w[2], "a" | "an")
-            && !["which", "that", "this", "there", "it", "what", "who"].contains(&w[0])
-    })
+    // The last three words, shifted along: asked of every sentence, so
+    // nothing is collected.
+    let mut last: [&str; 3] = [""; 3];
+    for (read, word) in text.split_whitespace().take(SUBJECT_REACH + 2).enumerate() {
+        last = [last[1], last[2], word];
+        if read >= 2
+            && matches!(last[1], "is" | "are")
+            && matches!(last[2], "a" | "an")
+            && !["which", "that", "this", "there", "it", "what", "who"].contains(&last[0])
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// Someone telling what they did: a fix or an investigation, not the
@@ -974,17 +982,18 @@ const MONTHS: &[&str] = &[
 /// "June 30, 2012 was a Saturday, and...": a story that opens on its date
 /// is setting the scene, and so is the rest of that opening paragraph.
 pub fn opens_on_a_date(text: &str) -> bool {
+    // Most sentences do not open on a month: nothing more to read then.
+    let first = text.split_whitespace().next();
+    if !first.is_some_and(|w| MONTHS.contains(&w.trim_end_matches(','))) {
+        return false;
+    }
     let words: Vec<&str> = text.split_whitespace().take(6).collect();
-    let starts_with_month = words
-        .first()
-        .is_some_and(|w| MONTHS.contains(&w.trim_end_matches(',')));
-    let year_then_verb = words.windows(2).any(|pair| {
+    words.windows(2).any(|pair| {
         let year = pair[0].trim_end_matches(',');
         year.len() == 4
             && year.chars().all(|c| c.is_ascii_digit())
             && ["was", "began", "started"].contains(&pair[1])
-    });
-    starts_with_month && year_then_verb
+    })
 }
 
 #[cfg(test)]
