@@ -837,7 +837,14 @@ struct Profile {
 /// Extraction reads a post's sentences in several passes; profiles of the
 /// recent texts are kept so that each is scanned once.
 struct Profiles {
-    known: HashMap<String, Profile, foldhash::fast::RandomState>,
+    /// Text → its place in `profiles`.
+    known: HashMap<String, usize, foldhash::fast::RandomState>,
+    profiles: Vec<Profile>,
+    /// The text asked about last, and its profile: classifying a sentence
+    /// asks a dozen lists about it in a row, and comparing is cheaper than
+    /// hashing it again each time.
+    last: String,
+    last_profile: Option<usize>,
     seen: Vec<bool>,
 }
 
@@ -871,6 +878,9 @@ impl Profiles {
 thread_local! {
     static PROFILES: RefCell<Profiles> = RefCell::new(Profiles {
         known: HashMap::default(),
+        profiles: Vec::new(),
+        last: String::new(),
+        last_profile: None,
         seen: Vec::new(),
     });
 }
@@ -883,16 +893,31 @@ fn profiled(text: &str, address: usize) -> Option<(Option<usize>, f32)> {
         .position(|l| l.address() == address)?;
     PROFILES.with(|profiles| {
         let mut profiles = profiles.borrow_mut();
-        if let Some(profile) = profiles.known.get(text) {
-            return Some((profile.first[list], profile.score[list]));
-        }
-        let profile = profiles.scan(text);
-        let answer = (profile.first[list], profile.score[list]);
-        if profiles.known.len() >= PROFILES_KEPT {
-            profiles.known.clear();
-        }
-        profiles.known.insert(text.to_string(), profile);
-        Some(answer)
+        let index = match profiles.last_profile {
+            Some(index) if profiles.last == text => index,
+            _ => {
+                let index = match profiles.known.get(text) {
+                    Some(&index) => index,
+                    None => {
+                        let profile = profiles.scan(text);
+                        if profiles.known.len() >= PROFILES_KEPT {
+                            profiles.known.clear();
+                            profiles.profiles.clear();
+                        }
+                        profiles.profiles.push(profile);
+                        let index = profiles.profiles.len() - 1;
+                        profiles.known.insert(text.to_string(), index);
+                        index
+                    }
+                };
+                profiles.last.clear();
+                profiles.last.push_str(text);
+                profiles.last_profile = Some(index);
+                index
+            }
+        };
+        let profile = &profiles.profiles[index];
+        Some((profile.first[list], profile.score[list]))
     })
 }
 
