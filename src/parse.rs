@@ -43,6 +43,13 @@ pub struct Sentence {
     pub block: usize,
 }
 
+impl Sentence {
+    /// How many words it has. Its text is always collapsed.
+    pub fn words(&self) -> usize {
+        collapsed_word_count(&self.text)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Section {
     pub heading: String,
@@ -241,6 +248,16 @@ fn push_word(out: &mut String, word: &str) {
         out.push(' ');
     }
     out.push_str(word);
+}
+
+/// The words of a text `collapse_whitespace` made: one space between
+/// words and none around them, so counting spaces is enough (and runs many
+/// bytes at a time).
+pub fn collapsed_word_count(text: &str) -> usize {
+    if text.is_empty() {
+        return 0;
+    }
+    text.bytes().filter(|&byte| byte == b' ').count() + 1
 }
 
 /// `text.split_whitespace().count()`, without Unicode tests for ASCII text.
@@ -787,7 +804,7 @@ impl<'a> Builder<'a> {
                         .1
                         .ends_with(['.', '!', '?', '。', '！', '？', '…', ':', ';']);
                 if mid_word
-                    || word_count(&clean) < 2
+                    || collapsed_word_count(&clean) < 2
                     || ends_with_abbreviation(&last.1)
                     || last.2.open()
                 {
@@ -1132,6 +1149,29 @@ mod tests {
             .map(|s| s.heading)
             .filter(|h| !h.is_empty())
             .collect()
+    }
+
+    /// `Sentence::words` counts spaces: every sentence of the sample posts
+    /// and of the public corpus must have one space between words.
+    #[test]
+    fn sentences_are_collapsed_so_spaces_count_words() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut sentences = 0;
+        for dir in [root.join("posts"), root.join("../shared/corpus/icco")] {
+            let Ok(corpus) = crate::corpus::load_dir(&dir) else {
+                continue;
+            };
+            for raw in &corpus.posts {
+                let Ok(doc) = parse(raw) else { continue };
+                for (_, sentence) in doc.sentences() {
+                    let words: Vec<&str> = sentence.text.split_whitespace().collect();
+                    assert_eq!(sentence.text, words.join(" "), "{}", raw.source);
+                    assert_eq!(sentence.words(), words.len(), "{:?}", sentence.text);
+                    sentences += 1;
+                }
+            }
+        }
+        assert!(sentences > 1000, "{sentences} sentences");
     }
 
     #[test]

@@ -249,7 +249,7 @@ fn classify(
         leading,
     } = *place;
     let (roles, trigger) = (heading.roles, heading.trigger);
-    let words = crate::parse::word_count(&sentence.text);
+    let words = sentence.words();
     let mapped = roles.iter().any(|r| {
         matches!(
             r,
