@@ -916,7 +916,9 @@ pub(crate) fn sentence_bounds(text: &str) -> Vec<(usize, &str)> {
     let mut bounds = Vec::new();
     let mut segment = |from: usize, to: usize| {
         let piece = &text[from..to];
-        match ascii_sentences::sentence_bounds(piece) {
+        let fast = ascii_sentences::sentence_bounds(piece)
+            .or_else(|| ascii_sentences::sentence_bounds_with_stand_ins(piece));
+        match fast {
             Some(ascii) => bounds.extend(
                 ascii
                     .into_iter()

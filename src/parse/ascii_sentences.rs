@@ -75,6 +75,48 @@ pub(super) fn sentence_bounds(text: &str) -> Option<Vec<(usize, &str)>> {
     Some(bounds)
 }
 
+/// Sentence bounds of `text` when each of its characters is ASCII or has
+/// an ASCII stand-in of the same sentence-break category (curly quotes,
+/// dashes, accented Latin letters: what makes most of the prose that is not
+/// ASCII); `None` otherwise. One such character used to send its whole
+/// paragraph through the general segmenter.
+pub(super) fn sentence_bounds_with_stand_ins(text: &str) -> Option<Vec<(usize, &str)>> {
+    let mut ascii = Vec::with_capacity(text.len());
+    // Where in `text` each byte of `ascii` comes from, and the end.
+    let mut offsets = Vec::with_capacity(text.len() + 1);
+    for (at, c) in text.char_indices() {
+        ascii.push(if c.is_ascii() { c as u8 } else { stand_in(c)? });
+        offsets.push(at);
+    }
+    offsets.push(text.len());
+    let mut bounds = Vec::new();
+    let mut from = 0;
+    for to in breaks(&ascii) {
+        bounds.push((offsets[from], &text[offsets[from]..offsets[to]]));
+        from = to;
+    }
+    Some(bounds)
+}
+
+/// An ASCII character of the same sentence-break category as `c`, for the
+/// characters the tests hold to it.
+fn stand_in(c: char) -> Option<u8> {
+    Some(match c {
+        // Quotation marks: Close.
+        '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}' | '\u{AB}' | '\u{BB}' => b'"',
+        // En and em dash: SContinue.
+        '\u{2013}' | '\u{2014}' => b'-',
+        // No-break space: Sp.
+        '\u{A0}' => b' ',
+        // Arrows, signs, bullets, ellipsis: Other.
+        '\u{2192}' | '\u{2190}' | '\u{B1}' | '\u{D7}' | '\u{B0}' | '\u{2022}' | '\u{2026}' => b'#',
+        // Latin-1 and Latin Extended-A letters: Lower or Upper.
+        '\u{C0}'..='\u{17F}' if c.is_lowercase() => b'a',
+        '\u{C0}'..='\u{17F}' if c.is_uppercase() => b'A',
+        _ => return None,
+    })
+}
+
 /// The byte offsets after which a sentence ends, the end of the text
 /// included; rule numbers are those of UAX #29.
 fn breaks(bytes: &[u8]) -> Vec<usize> {
@@ -208,6 +250,21 @@ mod tests {
             );
         }
         assert_eq!(super::sentence_bounds("café. Next"), None);
+        for text in [
+            "café. Next",
+            "Dropbox’s launch. “Stop.” Then — nothing.",
+            "It failed… then ± 5% → done. Ñandú. ÀB",
+            "x.\u{a0}Y",
+            "x. ’ lower",
+            "e.g.\u{2019} Then",
+        ] {
+            assert_eq!(
+                super::sentence_bounds_with_stand_ins(text),
+                Some(reference(text)),
+                "{text:?}"
+            );
+        }
+        assert_eq!(super::sentence_bounds_with_stand_ins("漢字。次"), None);
     }
 
     /// A fixed seed, so that the suite is repeatable; `PROPTEST_SEED=random`
@@ -231,6 +288,15 @@ mod tests {
         #[test]
         fn agrees_with_the_unicode_segmenter(text in "[aZ1 .!?\"()\\[\\],;:\\-\r\n\t_#]{0,40}") {
             prop_assert_eq!(super::sentence_bounds(&text), Some(reference(&text)));
+        }
+
+        /// Text with every character that has a stand-in, among those
+        /// the rules care about.
+        #[test]
+        fn stand_ins_agree_with_the_unicode_segmenter(
+            text in "[aZ1 .!?\"()\\[\\],;:\\-\r\n\t_#‘’“”«»–—\u{a0}→←±×°•…àéÑŚśÿĀ]{0,40}"
+        ) {
+            prop_assert_eq!(super::sentence_bounds_with_stand_ins(&text), Some(reference(&text)));
         }
     }
 }
