@@ -7,7 +7,9 @@ mod cues;
 mod sections;
 pub mod technologies;
 
-use std::collections::{HashMap, HashSet};
+// Keyed by small numbers and pointers, asked for every sentence: a fast
+// hash rather than SipHash (std's, built against flooding by outside keys).
+use foldhash::{HashMap, HashSet};
 
 use crate::config::Config;
 use crate::incident::{normalize_id, Field, Finding, Incident};
@@ -471,7 +473,7 @@ fn paragraph_context(sentences: &[(&Section, &Sentence)], lowered: &[String]) ->
             [symptom, cause, fix]
         })
         .collect();
-    let mut totals: std::collections::HashMap<usize, [f32; 3]> = Default::default();
+    let mut totals: HashMap<usize, [f32; 3]> = Default::default();
     for ((_, sentence), scores) in sentences.iter().zip(&own) {
         let total = totals.entry(sentence.block).or_default();
         for field in 0..3 {
@@ -542,7 +544,7 @@ fn code_symptoms<'a>(
     let mut best: Vec<Scored<'a>> = Vec::new();
     // Index in `best` of each block's line so far: one lookup per line
     // keeps a post of many code blocks linear.
-    let mut of_block: HashMap<usize, usize> = HashMap::new();
+    let mut of_block: HashMap<usize, usize> = HashMap::default();
     for (order, ((section, sentence), lower)) in sentences.iter().zip(lowered).enumerate() {
         if !sentence.in_code {
             continue;
@@ -651,7 +653,7 @@ fn trigger_commands<'a>(
 /// Hedged guesses that a later sentence confirms ("This experiment confirmed
 /// our hypothesis") count as causes after all.
 fn confirmed_guesses(lowered: &[String]) -> HashSet<usize> {
-    let mut confirmed = HashSet::new();
+    let mut confirmed = HashSet::default();
     for (i, text) in lowered.iter().enumerate() {
         let confirms_a_guess = cues::any(text, &cues::CONFIRM)
             && ["hypothes", "theory", "suspicion", "hunch", "guess"]
@@ -675,9 +677,9 @@ fn select(scored: &[Scored], field: Field) -> Vec<Finding> {
     let mut candidates: Vec<(f32, &Scored)> = Vec::new();
     // In a list of future work the first items are the ones that matter:
     // each later item there weighs a little less.
-    let mut rank: std::collections::HashMap<*const Section, usize> = Default::default();
+    let mut rank: HashMap<*const Section, usize> = Default::default();
     // Asked for every candidate: the heading is read once per section.
-    let mut forward: std::collections::HashMap<*const Section, bool> = Default::default();
+    let mut forward: HashMap<*const Section, bool> = Default::default();
     let mut forward_looking = |section: &Section| {
         *forward
             .entry(section as *const Section)
@@ -701,8 +703,8 @@ fn select(scored: &[Scored], field: Field) -> Vec<Finding> {
     }
     // Keep the strongest few per section, then per field.
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.order.cmp(&b.1.order)));
-    let mut per_section: std::collections::HashMap<*const Section, usize> = Default::default();
-    let mut seen = HashSet::new();
+    let mut per_section: HashMap<*const Section, usize> = Default::default();
+    let mut seen = HashSet::default();
     let mut chosen: Vec<&Scored> = Vec::new();
     for (_, candidate) in candidates {
         let count = per_section
@@ -760,7 +762,7 @@ fn humanize(stem: &str) -> String {
 }
 
 fn dedupe(values: impl Iterator<Item = String>) -> Vec<String> {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     values.filter(|v| seen.insert(v.to_lowercase())).collect()
 }
 
