@@ -912,6 +912,27 @@ const MAX_RUN_WITHOUT_LETTERS: usize = 128;
 /// `MAX_RUN_WITHOUT_LETTERS` graphemes without a letter or digit (never seen
 /// in prose) also ends a sentence, so that the segmenter's work stays linear.
 /// The bounds still cover the whole text, in order.
+/// Does `text` have more than `MAX_RUN_WITHOUT_LETTERS` characters in a
+/// row without a letter or digit?
+fn has_long_run_without_letters(text: &str) -> bool {
+    let mut run = 0;
+    let mut longer = |alphanumeric: bool| {
+        run = if alphanumeric { 0 } else { run + 1 };
+        run > MAX_RUN_WITHOUT_LETTERS
+    };
+    if !text.is_ascii() {
+        return text.chars().any(|c| longer(c.is_alphanumeric()));
+    }
+    // Such a run covers a whole aligned block of half its length, and a
+    // block of prose shows a letter in its first bytes: most text is looked
+    // at a byte or two per block rather than byte by byte.
+    let bytes = text.as_bytes();
+    bytes
+        .chunks_exact(MAX_RUN_WITHOUT_LETTERS / 2)
+        .any(|block| !block.iter().any(u8::is_ascii_alphanumeric))
+        && bytes.iter().any(|b| longer(b.is_ascii_alphanumeric()))
+}
+
 pub(crate) fn sentence_bounds(text: &str) -> Vec<(usize, &str)> {
     let mut bounds = Vec::new();
     let mut segment = |from: usize, to: usize| {
@@ -932,22 +953,7 @@ pub(crate) fn sentence_bounds(text: &str) -> Vec<(usize, &str)> {
         }
     };
     // Cheap test first: a long run of graphemes is a longer run of chars.
-    let mut run = 0;
-    let long_run = if text.is_ascii() {
-        text.bytes().any(|b| {
-            run = if b.is_ascii_alphanumeric() {
-                0
-            } else {
-                run + 1
-            };
-            run > MAX_RUN_WITHOUT_LETTERS
-        })
-    } else {
-        text.chars().any(|c| {
-            run = if c.is_alphanumeric() { 0 } else { run + 1 };
-            run > MAX_RUN_WITHOUT_LETTERS
-        })
-    };
+    let long_run = has_long_run_without_letters(text);
     if !long_run {
         segment(0, text.len());
         return bounds;
@@ -1151,6 +1157,44 @@ mod tests {
             .map(|s| s.heading)
             .filter(|h| !h.is_empty())
             .collect()
+    }
+
+    /// The block test finds every run the byte-by-byte count finds, at
+    /// every length around the limit and every offset within a block.
+    #[test]
+    fn long_runs_without_letters_are_found_wherever_they_start() {
+        let byte_by_byte = |text: &str| {
+            let mut run = 0;
+            text.bytes().any(|b| {
+                run = if b.is_ascii_alphanumeric() {
+                    0
+                } else {
+                    run + 1
+                };
+                run > MAX_RUN_WITHOUT_LETTERS
+            })
+        };
+        let mut found = 0;
+        for length in MAX_RUN_WITHOUT_LETTERS - 2..MAX_RUN_WITHOUT_LETTERS + 3 {
+            for offset in 0..MAX_RUN_WITHOUT_LETTERS {
+                for tail in [0, 1, 70] {
+                    let text = format!(
+                        "{}{}{}",
+                        "a".repeat(offset),
+                        "-".repeat(length),
+                        "b".repeat(tail)
+                    );
+                    let expected = byte_by_byte(&text);
+                    assert_eq!(
+                        has_long_run_without_letters(&text),
+                        expected,
+                        "{offset} {length} {tail}"
+                    );
+                    found += usize::from(expected);
+                }
+            }
+        }
+        assert!(found > 500, "{found}");
     }
 
     /// `Sentence::words` counts spaces: every sentence of the sample posts
