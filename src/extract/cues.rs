@@ -1048,16 +1048,12 @@ mod tests {
     /// on real sentences and on every cue phrase itself.
     #[test]
     fn scanning_together_agrees_with_scanning_each_list() {
-        let posts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("posts");
-        let mut texts: Vec<String> = Vec::new();
-        for entry in std::fs::read_dir(posts).expect("posts/") {
-            let text = std::fs::read_to_string(entry.expect("entry").path()).unwrap_or_default();
-            texts.extend(
-                text.split(['.', '\n'])
-                    .map(|s| s.trim().to_lowercase())
-                    .filter(|s| !s.is_empty()),
-            );
-        }
+        let mut texts: Vec<String> = crate::sample_texts(false)
+            .iter()
+            .flat_map(|text| text.split(['.', '\n']))
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect();
         for list in SCANNED_TOGETHER {
             texts.extend(list.entries().map(|(p, _)| format!("then {p} again")));
         }

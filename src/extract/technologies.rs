@@ -302,18 +302,10 @@ mod tests {
                 .map(|(name, _, _)| names.contains(name))
                 .collect::<Vec<_>>()
         };
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut texts: Vec<String> = Vec::new();
-        for dir in [root.join("posts"), root.join("../shared/corpus/icco")] {
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                continue;
-            };
-            for entry in entries {
-                let text =
-                    std::fs::read_to_string(entry.expect("entry").path()).unwrap_or_default();
-                texts.extend(text.split(['.', '\n']).map(str::to_string));
-            }
-        }
+        let mut texts: Vec<String> = crate::sample_texts(true)
+            .iter()
+            .flat_map(|text| text.split(['.', '\n']).map(str::to_string))
+            .collect();
         for (_, insensitive, sensitive) in TECHNOLOGIES {
             for alias in insensitive.iter().chain(sensitive.iter()) {
                 for form in [

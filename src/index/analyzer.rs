@@ -184,10 +184,8 @@ mod tests {
         }
         assert_eq!(terms(analyzer(), "timing timeouts"), ["time", "timeout"]);
         // Every word of the sample posts, short words and numbers included.
-        let posts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("posts");
         let mut words = 0;
-        for entry in std::fs::read_dir(posts).expect("posts/") {
-            let text = std::fs::read_to_string(entry.expect("entry").path()).unwrap_or_default();
+        for text in crate::sample_texts(false) {
             let ours = terms(analyzer(), &text);
             assert_eq!(ours, terms(plain.clone(), &text));
             words += ours.len();
@@ -200,25 +198,17 @@ mod tests {
     /// public corpus when it is present.
     #[test]
     fn stems_keep_their_first_byte() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         // The same chain with no first byte marked: nothing stemmed.
         let unstemmed = || stemming(Some([false; 256]));
         let mut checked = 0;
-        for dir in [root.join("posts"), root.join("../shared/corpus/icco")] {
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                continue;
-            };
-            for entry in entries {
-                let text =
-                    std::fs::read_to_string(entry.expect("entry").path()).unwrap_or_default();
-                let words = terms(unstemmed(), &text);
-                let stems = terms(analyzer(), &text);
-                assert_eq!(words.len(), stems.len());
-                for (word, stem) in words.iter().zip(&stems) {
-                    assert_eq!(word.as_bytes()[0], stem.as_bytes()[0], "{word} -> {stem}");
-                }
-                checked += words.len();
+        for text in crate::sample_texts(true) {
+            let words = terms(unstemmed(), &text);
+            let stems = terms(analyzer(), &text);
+            assert_eq!(words.len(), stems.len());
+            for (word, stem) in words.iter().zip(&stems) {
+                assert_eq!(word.as_bytes()[0], stem.as_bytes()[0], "{word} -> {stem}");
             }
+            checked += words.len();
         }
         assert!(checked > 10_000, "{checked} words");
         // Snowball's exceptions, and words that lose letters.
