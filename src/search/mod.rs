@@ -5,16 +5,16 @@
 //! best match the query, so the answer is on the first screen.
 
 pub mod query;
+mod ranking;
 pub mod synonyms;
 
 use std::collections::HashMap;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    TermQuery,
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
@@ -25,6 +25,7 @@ use crate::extract::technologies;
 use crate::incident::{Finding, Incident};
 use crate::index::{analyzer, snippet_analyzer, PostIndex};
 use query::{Part, Scope};
+use ranking::{Alternative, Required, Scored};
 
 pub const DEFAULT_LIMIT: usize = 10;
 pub const MAX_LIMIT: usize = 100;
@@ -135,26 +136,13 @@ fn concepts_of(text: &str) -> Vec<Concept> {
     concepts
 }
 
-fn term_or_phrase(field: Field, terms: &[String]) -> Box<dyn Query> {
-    let tantivy_terms: Vec<Term> = terms
-        .iter()
-        .map(|t| Term::from_field_text(field, t))
-        .collect();
-    if tantivy_terms.len() == 1 {
-        Box::new(TermQuery::new(
-            tantivy_terms[0].clone(),
-            IndexRecordOption::WithFreqs,
-        ))
-    } else {
-        Box::new(PhraseQuery::new(tantivy_terms))
-    }
-}
-
-fn concept_query(concept: &Concept, fields: &[(Field, f32)], body: Field) -> Box<dyn Query> {
-    let per_field: Vec<(Occur, Box<dyn Query>)> = fields
+/// A concept's scored parts, one per field: the best of its alternatives
+/// there, times the field's boost.
+fn concept_parts(concept: &Concept, fields: &[(Field, f32)], body: Field) -> Vec<Scored> {
+    fields
         .iter()
         .filter_map(|&(field, boost)| {
-            let alternatives: Vec<Box<dyn Query>> = concept
+            let alternatives: Vec<Alternative> = concept
                 .alternatives
                 .iter()
                 // A synonym of several words counts where findings and
@@ -162,22 +150,28 @@ fn concept_query(concept: &Concept, fields: &[(Field, f32)], body: Field) -> Box
                 // bodies read the positions of half the corpus, tripled the
                 // slowest queries' time, and changed no ranking in eval/.
                 .filter(|(terms, weight)| field != body || terms.len() == 1 || *weight >= 1.0)
-                .map(|(terms, weight)| {
-                    Box::new(BoostQuery::new(term_or_phrase(field, terms), *weight))
-                        as Box<dyn Query>
+                .map(|(terms, weight)| Alternative {
+                    terms: terms
+                        .iter()
+                        .map(|t| Term::from_field_text(field, t))
+                        .collect(),
+                    weight: *weight,
                 })
                 .collect();
-            if alternatives.is_empty() {
-                return None;
-            }
-            let best: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(alternatives));
-            Some((
-                Occur::Should,
-                Box::new(BoostQuery::new(best, boost)) as Box<dyn Query>,
-            ))
+            (!alternatives.is_empty()).then_some(Scored::BestOf {
+                boost,
+                alternatives,
+            })
         })
-        .collect();
-    Box::new(BooleanQuery::new(per_field))
+        .collect()
+}
+
+/// A filter: it decides what matches, and adds its (small) score.
+fn filter_term(field: Field, value: &str) -> Scored {
+    Scored::Query(Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    )))
 }
 
 fn fuzzy_query(
@@ -248,6 +242,9 @@ fn snippet_generator(
 
 /// A query ready to run, with what is needed to pick the best findings.
 struct Plan {
+    /// What every hit must match, and how it scores.
+    required: Vec<Required>,
+    /// The same as one tantivy query, for snippets and facets.
     query: Box<dyn Query>,
     /// Every concept of the free text, for choosing findings to show.
     concepts: Vec<Concept>,
@@ -268,18 +265,18 @@ impl PostIndex {
     fn plan(&self, parsed: &query::ParsedQuery, searcher: &Searcher, fuzzy: bool) -> Result<Plan> {
         let f = self.fields;
         let all_fields = self.search_fields();
-        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut text: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut required: Vec<Required> = Vec::new();
+        let mut text: Vec<Scored> = Vec::new();
         let mut concepts = Vec::new();
         for part in &parsed.parts {
             match part {
                 Part::Text(words) => {
                     let found = concepts_of(words);
                     for concept in &found {
-                        text.push((Occur::Should, concept_query(concept, &all_fields, f.body)));
+                        text.extend(concept_parts(concept, &all_fields, f.body));
                         if fuzzy {
                             if let Some(q) = fuzzy_query(concept, &all_fields, searcher, f.body) {
-                                text.push((Occur::Should, q));
+                                text.push(Scored::Query(q));
                             }
                         }
                     }
@@ -297,10 +294,10 @@ impl PostIndex {
                                 .map(|(i, t)| (i, Term::from_field_text(field, t)))
                                 .collect();
                             let phrase = PhraseQuery::new_with_offset_and_slop(terms, 2);
-                            text.push((
-                                Occur::Should,
-                                Box::new(BoostQuery::new(Box::new(phrase), PHRASE_BOOST)),
-                            ));
+                            text.push(Scored::Query(Box::new(BoostQuery::new(
+                                Box::new(phrase),
+                                PHRASE_BOOST,
+                            ))));
                         }
                     }
                     concepts.extend(found);
@@ -313,7 +310,7 @@ impl PostIndex {
                     let concept = Concept {
                         alternatives: vec![(terms, 1.0)],
                     };
-                    must.push((Occur::Must, concept_query(&concept, &all_fields, f.body)));
+                    required.push(Required(concept_parts(&concept, &all_fields, f.body)));
                     concepts.push(concept);
                 }
                 Part::Scoped(scope, words) => {
@@ -327,62 +324,43 @@ impl PostIndex {
                     if found.is_empty() {
                         continue;
                     }
-                    let clauses = found
-                        .iter()
-                        .map(|c| {
-                            (
-                                Occur::Should,
-                                concept_query(c, &[(field, SYMPTOM_BOOST)], f.body),
-                            )
-                        })
-                        .collect();
-                    must.push((Occur::Must, Box::new(BooleanQuery::new(clauses))));
+                    required.push(Required(
+                        found
+                            .iter()
+                            .flat_map(|c| concept_parts(c, &[(field, SYMPTOM_BOOST)], f.body))
+                            .collect(),
+                    ));
                     concepts.extend(found);
                 }
                 Part::Tech(name) => {
                     let canonical = technologies::canonical(name)
                         .map_or_else(|| name.clone(), |c| c.to_lowercase());
-                    let term = Term::from_field_text(f.technologies, &canonical);
-                    must.push((
-                        Occur::Must,
-                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-                    ));
+                    required.push(Required(vec![filter_term(f.technologies, &canonical)]));
                 }
-                Part::Tag(tag) => {
-                    let term = Term::from_field_text(f.tags, tag);
-                    must.push((
-                        Occur::Must,
-                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-                    ));
-                }
+                Part::Tag(tag) => required.push(Required(vec![filter_term(f.tags, tag)])),
                 Part::Years(from, to) => {
                     if to - from > 300 {
                         return Err(Error::Query("year range too wide".into()));
                     }
-                    let years = (*from..=*to)
-                        .map(|y| {
-                            let term = Term::from_field_text(f.year, &y.to_string());
-                            (
-                                Occur::Should,
-                                Box::new(TermQuery::new(term, IndexRecordOption::Basic))
-                                    as Box<dyn Query>,
-                            )
-                        })
-                        .collect();
-                    must.push((Occur::Must, Box::new(BooleanQuery::new(years))));
+                    required.push(Required(
+                        (*from..=*to)
+                            .map(|y| filter_term(f.year, &y.to_string()))
+                            .collect(),
+                    ));
                 }
             }
         }
         if !text.is_empty() {
-            must.push((Occur::Must, Box::new(BooleanQuery::new(text))));
+            required.push(Required(text));
         }
-        if must.is_empty() {
+        if required.is_empty() {
             return Err(Error::Query(
                 "nothing to search for: type what you see, e.g. `intermittent timeout`".into(),
             ));
         }
         Ok(Plan {
-            query: Box::new(BooleanQuery::new(must)),
+            query: ranking::to_query(&required),
+            required,
             concepts,
         })
     }
@@ -394,16 +372,11 @@ impl PostIndex {
         let limit = limit.clamp(1, MAX_LIMIT);
         let searcher = self.reader.searcher();
         let mut plan = self.plan(&parsed, &searcher, false)?;
-        let collector = (
-            TopDocs::with_limit(limit)
-                .and_offset(offset)
-                .order_by_score(),
-            Count,
-        );
-        let (mut top, mut total) = searcher.search(&*plan.query, &collector)?;
+        let (mut top, mut total) = ranking::top_docs(&searcher, &plan.required, limit, offset)?;
         if total < FUZZY_BELOW && parsed.has_text() {
             let fuzzy = self.plan(&parsed, &searcher, true)?;
-            let (fuzzy_top, fuzzy_total) = searcher.search(&*fuzzy.query, &collector)?;
+            let (fuzzy_top, fuzzy_total) =
+                ranking::top_docs(&searcher, &fuzzy.required, limit, offset)?;
             if fuzzy_total > total {
                 (top, total, plan) = (fuzzy_top, fuzzy_total, fuzzy);
             }
@@ -767,6 +740,8 @@ pub fn highlight(text: &str, terms: &std::collections::HashSet<String>) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::collector::Count;
+    use tantivy::{DocAddress, DocId};
 
     /// Queries with synonyms, phrases, scopes and words that stem.
     const QUERIES: [&str; 6] = [
@@ -865,5 +840,188 @@ mod tests {
             }
         }
         assert!(highlighted > 30, "{highlighted} snippets with a match");
+    }
+
+    /// The sample posts and the public corpus indexed in two imports, the
+    /// second after deleting and editing posts, so the index holds
+    /// several segments and deleted documents.
+    fn corpus_index() -> (tempfile::TempDir, PostIndex) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let posts = dir.path().join("posts");
+        std::fs::create_dir(&posts).expect("posts dir");
+        let texts = crate::sample_texts(true);
+        for (n, text) in texts.iter().enumerate() {
+            std::fs::write(posts.join(format!("post-{n:03}.md")), text).expect("write post");
+        }
+        let index_dir = dir.path().join("index");
+        crate::index::import(&posts, &index_dir, &crate::index::Quiet).expect("import");
+        for n in (0..texts.len()).step_by(7) {
+            std::fs::remove_file(posts.join(format!("post-{n:03}.md"))).expect("delete post");
+        }
+        let edited = posts.join("post-001.md");
+        let text = std::fs::read_to_string(&edited).expect("read post");
+        std::fs::write(
+            &edited,
+            text + "\nThe disk filled up again and requests timed out.\n",
+        )
+        .expect("edit post");
+        crate::index::import(&posts, &index_dir, &crate::index::Quiet).expect("re-import");
+        let index = PostIndex::open(&index_dir).expect("open");
+        (dir, index)
+    }
+
+    /// Every form of query: the fixed ones, two and three words of each
+    /// title, and each of those with a filter, a scope or quotes.
+    fn many_queries(index: &PostIndex) -> Vec<String> {
+        let mut queries: Vec<String> = QUERIES.iter().map(|q| q.to_string()).collect();
+        queries.extend(
+            [
+                "ran out of memory",
+                "oom killed",
+                "certificate expired tech:nginx",
+                "latency year:2019..2021",
+                "tag:database replication lag",
+                "fix:rollback deploy",
+                "title:outage",
+                "tech:postgres",
+                "\"disk full\"",
+                "timeout cause:\"connection pool\"",
+            ]
+            .map(String::from),
+        );
+        let searcher = index.reader.searcher();
+        for segment in searcher.segment_readers() {
+            let store = segment.get_store_reader(1).expect("store");
+            for doc in (0..segment.max_doc()).step_by(5) {
+                let Ok(doc) = store.get::<TantivyDocument>(doc) else {
+                    continue;
+                };
+                let Some(record) = index.record_of(&doc) else {
+                    continue;
+                };
+                let words: Vec<&str> = record.title.split_whitespace().collect();
+                for window in words.windows(3).take(2) {
+                    queries.push(window[..2].join(" "));
+                    queries.push(window.join(" "));
+                    queries.push(format!("\"{}\" {}", window[..2].join(" "), window[2]));
+                    queries.push(format!("symptom:{} {}", window[0], window[2]));
+                }
+            }
+        }
+        queries
+    }
+
+    /// Every match of a query with its score, by document, as tantivy's
+    /// own scorers find them.
+    fn tantivy_scores(searcher: &Searcher, query: &dyn Query) -> HashMap<DocAddress, f32> {
+        let total = searcher.search(query, &Count).expect("count");
+        searcher
+            .search(query, &TopDocs::with_limit(total.max(1)).order_by_score())
+            .expect("search")
+            .into_iter()
+            .map(|(score, address)| (address, score))
+            .collect()
+    }
+
+    fn close(a: f32, b: f32) -> bool {
+        (a - b).abs() <= 1e-4 * a.abs().max(b.abs()).max(1.0)
+    }
+
+    /// The term-at-a-time ranking finds the documents tantivy's scorers
+    /// find for the same plan, with the same scores, in the same order,
+    /// page by page, deleted documents left out.
+    #[test]
+    fn ranking_matches_tantivys_scorers() {
+        let (_dir, index) = corpus_index();
+        let searcher = index.reader.searcher();
+        assert!(searcher.segment_readers().len() > 1, "one segment only");
+        assert!(
+            searcher
+                .segment_readers()
+                .iter()
+                .any(|s| s.alive_bitset().is_some()),
+            "no deleted documents"
+        );
+        let queries = many_queries(&index);
+        assert!(queries.len() > 100, "{} queries", queries.len());
+        let mut matched = 0;
+        for text in &queries {
+            let parsed = query::parse(text).expect("parse");
+            for fuzzy in [false, true] {
+                let Ok(plan) = index.plan(&parsed, &searcher, fuzzy) else {
+                    continue;
+                };
+                let expected = tantivy_scores(&searcher, &*plan.query);
+                let (all, total) =
+                    ranking::top_docs(&searcher, &plan.required, expected.len().max(1), 0)
+                        .expect("ranking");
+                assert_eq!(total, expected.len(), "{text:?}: how many match");
+                assert_eq!(all.len(), expected.len(), "{text:?}: hits");
+                for (score, address) in &all {
+                    let theirs = expected.get(address).copied();
+                    assert!(
+                        theirs.is_some_and(|t| close(*score, t)),
+                        "{text:?}: {address:?} scores {score}, tantivy {theirs:?}"
+                    );
+                }
+                assert!(
+                    all.windows(2)
+                        .all(|w| w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 < w[1].1)),
+                    "{text:?}: not ranked"
+                );
+                // A page is a slice of the whole ranking.
+                let (page, page_total) =
+                    ranking::top_docs(&searcher, &plan.required, 3, 2).expect("page");
+                assert_eq!(page_total, total);
+                let slice: Vec<_> = all.iter().skip(2).take(3).collect();
+                assert_eq!(page.iter().collect::<Vec<_>>(), slice, "{text:?}: page");
+                matched += usize::from(total > 0);
+            }
+        }
+        assert!(
+            matched > queries.len(),
+            "{matched} of {} queries matched",
+            queries.len()
+        );
+    }
+
+    /// The block scorer's BM25 is tantivy's, to the bit, in every field,
+    /// for every length and boost.
+    #[test]
+    fn block_scores_are_tantivys_bm25() {
+        let (_dir, index, _) = sample_index();
+        let searcher = index.reader.searcher();
+        let f = index.fields;
+        for field in [f.symptoms, f.title, f.causes, f.fixes, f.body] {
+            let norms = ranking::length_norms(&searcher, field).expect("norms");
+            for word in ["timeout", "disk", "deploy", "nosuchwordanywhere"] {
+                let term = Term::from_field_text(field, word);
+                for boost in [1.0, 0.8 * 3.0, 0.3 * 1.2, 2.0] {
+                    let ours =
+                        ranking::TermScores::new(&searcher, term.clone(), boost, norms.clone())
+                            .expect("ours");
+                    let theirs = tantivy::query::Bm25Weight::for_terms(
+                        &searcher,
+                        std::slice::from_ref(&term),
+                    )
+                    .expect("theirs")
+                    .boost_by(boost);
+                    // One document per field length.
+                    let norms: Vec<u8> = (0..=255).collect();
+                    let docs: Vec<DocId> = (0..256).collect();
+                    let mut scores = Vec::new();
+                    for freq in [1, 2, 3, 7, 40] {
+                        ours.score_block(&norms, &docs, &[freq; 256], &mut scores);
+                        for (fieldnorm_id, score) in norms.iter().zip(&scores) {
+                            assert_eq!(
+                                score.to_bits(),
+                                theirs.score(*fieldnorm_id, freq).to_bits(),
+                                "{word} x{boost} length id {fieldnorm_id} freq {freq}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 }
