@@ -889,23 +889,18 @@ mod tests {
             ]
             .map(String::from),
         );
-        let searcher = index.reader.searcher();
-        for segment in searcher.segment_readers() {
-            let store = segment.get_store_reader(1).expect("store");
-            for doc in (0..segment.max_doc()).step_by(5) {
-                let Ok(doc) = store.get::<TantivyDocument>(doc) else {
-                    continue;
-                };
-                let Some(record) = index.record_of(&doc) else {
-                    continue;
-                };
-                let words: Vec<&str> = record.title.split_whitespace().collect();
-                for window in words.windows(3).take(2) {
-                    queries.push(window[..2].join(" "));
-                    queries.push(window.join(" "));
-                    queries.push(format!("\"{}\" {}", window[..2].join(" "), window[2]));
-                    queries.push(format!("symptom:{} {}", window[0], window[2]));
-                }
+        for record in index.all().expect("records").iter().step_by(5) {
+            let words: Vec<String> = record
+                .title
+                .split_whitespace()
+                .map(|w| w.replace('"', ""))
+                .filter(|w| !w.is_empty())
+                .collect();
+            for window in words.windows(3).take(2) {
+                queries.push(window[..2].join(" "));
+                queries.push(window.join(" "));
+                queries.push(format!("\"{}\" {}", window[..2].join(" "), window[2]));
+                queries.push(format!("symptom:{} {}", window[0], window[2]));
             }
         }
         queries

@@ -439,20 +439,25 @@ fn score_segment(
                     top.offer(score, doc as DocId);
                 }
             }
-            scores.iter().filter(|&&score| score > 0.0).count()
+            let mut count = 0;
+            for score in scores.iter_mut() {
+                count += usize::from(*score > 0.0);
+                *score = 0.0;
+            }
+            count
         }
         Some(alive) => {
             let mut count = 0;
-            for (doc, &score) in scores.iter().enumerate() {
-                if score > 0.0 && alive.is_alive(doc as DocId) {
+            for (doc, score) in scores.iter_mut().enumerate() {
+                if *score > 0.0 && alive.is_alive(doc as DocId) {
                     count += 1;
-                    top.offer(score, doc as DocId);
+                    top.offer(*score, doc as DocId);
                 }
+                *score = 0.0;
             }
             count
         }
     };
-    scores.fill(0.0);
     Ok((count, top.into_sorted()))
 }
 
