@@ -512,6 +512,10 @@ impl<'c> FindingPicker<'c> {
         self.present.fill(false);
         let (numbers, present) = (&self.term_numbers, &mut self.present);
         self.analyzer.token_stream(text).process(&mut |token| {
+            // Words that could not be a term come out empty: no lookup.
+            if token.text.is_empty() {
+                return;
+            }
             if let Some(&number) = numbers.get(token.text.as_str()) {
                 present[number] = true;
             }

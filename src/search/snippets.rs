@@ -3,9 +3,10 @@
 //! the better, with those terms marked. This is tantivy's
 //! `SnippetGenerator` (the same window and marks, a test holds the two
 //! equal) without its per-word costs: it lowercased every word of every
-//! body again and looked each up in a sorted map, a fifth of a served
-//! search's CPU. Here only words that could be a query term (see
-//! `snippet_analyzer`) are looked up, in a hash map.
+//! body again and looked each up in a sorted map (the string comparisons
+//! alone were 12% of a served search's CPU in a `perf record`). Here only
+//! words that could be a query term (see `snippet_analyzer`) are looked
+//! up, in a hash map.
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
