@@ -950,11 +950,13 @@ mod tests {
                     "{text:?}: not ranked"
                 );
                 // A page is a slice of the whole ranking.
-                let (page, page_total) =
-                    ranking::top_docs(&searcher, &plan.required, 3, 2).expect("page");
-                assert_eq!(page_total, total);
-                let slice: Vec<_> = all.iter().skip(2).take(3).collect();
-                assert_eq!(page.iter().collect::<Vec<_>>(), slice, "{text:?}: page");
+                for (limit, offset) in [(1, 0), (3, 2)] {
+                    let (page, page_total) =
+                        ranking::top_docs(&searcher, &plan.required, limit, offset).expect("page");
+                    assert_eq!(page_total, total);
+                    let slice: Vec<_> = all.iter().skip(offset).take(limit).collect();
+                    assert_eq!(page.iter().collect::<Vec<_>>(), slice, "{text:?}: page");
+                }
                 matched += usize::from(total > 0);
             }
         }
