@@ -17,6 +17,8 @@ use std::cell::RefCell;
 use std::collections::hash_map::{Entry, HashMap};
 use std::sync::Arc;
 
+use tantivy::directory::OwnedBytes;
+use tantivy::postings::BlockSegmentPostings;
 use tantivy::query::{
     Bm25StatisticsProvider, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Occur,
     PhraseQuery, Query, Scorer, TermQuery, Weight,
@@ -162,14 +164,16 @@ impl TermScores {
         freqs: &[u32],
         scores: &mut Vec<Score>,
     ) {
+        // Local copies, so the loops keep them in registers.
+        let (weight, length_norm): (Score, &[Score; 256]) = (self.weight, &self.length_norm);
         scores.clear();
         scores.extend(
             docs.iter()
-                .map(|&doc| self.length_norm[usize::from(norms[doc as usize])]),
+                .map(|&doc| length_norm[usize::from(norms[doc as usize])]),
         );
         for (score, &freq) in scores.iter_mut().zip(freqs) {
             let freq = freq as Score;
-            *score = self.weight * (freq / (freq + *score));
+            *score = weight * (freq / (freq + *score));
         }
     }
 }
@@ -297,50 +301,89 @@ fn for_each_match(scorer: &mut dyn Scorer, mut each: impl FnMut(DocId, Score)) {
     }
 }
 
-/// Calls `each(docs, scores)` for every block of the term's postings.
-fn for_each_block(
-    segment: &SegmentReader,
-    term: &TermScores,
-    block_scores: &mut Vec<Score>,
-    mut each: impl FnMut(&[DocId], &[Score]),
-) -> Result<()> {
-    let field = term.term.field();
-    let postings = segment
-        .inverted_index(field)?
-        .read_block_postings(&term.term, IndexRecordOption::WithFreqs)
-        .map_err(tantivy::TantivyError::from)?;
-    let Some(mut postings) = postings else {
-        return Ok(());
-    };
-    // The field lengths as bytes, one per document, as tantivy's
-    // fieldnorm reader reads them.
-    let norms = segment
-        .fieldnorms_readers()
-        .get_inner_file()
-        .open_read(field)
-        .map(|file| file.read_bytes())
-        .transpose()
-        .map_err(tantivy::TantivyError::from)?;
-    let max_doc = segment.max_doc() as usize;
-    let norms = match norms {
-        Some(norms) if norms.len() >= max_doc => norms,
-        _ => {
-            return Err(tantivy::TantivyError::SchemaError(format!(
+/// A term's postings in one segment, a scored block at a time.
+struct ScoredBlocks<'t> {
+    term: &'t TermScores,
+    postings: BlockSegmentPostings,
+    /// The field lengths, one byte (a fieldnorm id) per document.
+    norms: OwnedBytes,
+    /// Whether the block at hand was handed out already.
+    handed_out: bool,
+}
+
+impl<'t> ScoredBlocks<'t> {
+    /// `None` when the segment does not have the term.
+    fn open(segment: &SegmentReader, term: &'t TermScores) -> Result<Option<ScoredBlocks<'t>>> {
+        let field = term.term.field();
+        let postings = segment
+            .inverted_index(field)?
+            .read_block_postings(&term.term, IndexRecordOption::WithFreqs)
+            .map_err(tantivy::TantivyError::from)?;
+        let Some(postings) = postings else {
+            return Ok(None);
+        };
+        // The field lengths as tantivy's fieldnorm reader reads them.
+        let norms = segment
+            .fieldnorms_readers()
+            .get_inner_file()
+            .open_read(field)
+            .map(|file| file.read_bytes())
+            .transpose()
+            .map_err(tantivy::TantivyError::from)?;
+        match norms {
+            Some(norms) if norms.len() >= segment.max_doc() as usize => Ok(Some(ScoredBlocks {
+                term,
+                postings,
+                norms,
+                handed_out: false,
+            })),
+            _ => Err(tantivy::TantivyError::SchemaError(format!(
                 "no field lengths for field {} of segment {}",
                 field.field_id(),
                 segment.segment_id().short_uuid_string()
             ))
-            .into())
+            .into()),
         }
-    };
-    let norms = norms.as_slice();
-    while !postings.docs().is_empty() {
-        let docs = postings.docs();
-        term.score_block(norms, docs, postings.freqs(), block_scores);
-        each(docs, block_scores);
-        postings.advance();
     }
-    Ok(())
+
+    /// The next block's documents, their scores put in `scores`; `None`
+    /// after the last. Callers write their loop over a block out where it
+    /// runs rather than pass it in as a closure: through a closure the
+    /// compiler reloaded the score array's address for every posting.
+    fn next_block(&mut self, scores: &mut Vec<Score>) -> Option<&[DocId]> {
+        if self.handed_out {
+            self.postings.advance();
+        }
+        self.handed_out = true;
+        let docs = self.postings.docs();
+        if docs.is_empty() {
+            return None;
+        }
+        self.term
+            .score_block(self.norms.as_slice(), docs, self.postings.freqs(), scores);
+        Some(docs)
+    }
+}
+
+/// Adds `score` to `doc`'s if it beats the best alternative of `concept`
+/// so far: the sum holds that best, and a better one adds what it beats
+/// it by. No branches: whether a document was seen is as likely as not.
+#[inline(always)]
+fn keep_best(
+    scores: &mut [Score],
+    best: &mut [(u32, Score)],
+    concept: u32,
+    doc: DocId,
+    score: Score,
+) {
+    let slot = doc as usize;
+    let (seen, so_far) = best[slot];
+    let so_far = if seen == concept { so_far } else { 0.0 };
+    // Not `f32::max`, which spends four more instructions on NaN: scores
+    // are never NaN.
+    let now = if score > so_far { score } else { so_far };
+    scores[slot] += now - so_far;
+    best[slot] = (concept, now);
 }
 
 /// One segment's matches: how many, and the best `keep` as
@@ -378,37 +421,36 @@ fn score_segment(
                     for_each_match(scorer.as_mut(), |doc, score| scores[doc as usize] += score);
                 }
                 PreparedScored::BestOf(alternatives) => {
+                    let scores = &mut scores[..max_doc];
                     if let [PreparedAlternative::Term(term)] = alternatives.as_slice() {
-                        for_each_block(segment, term, block_scores, |docs, block| {
-                            for (&doc, &score) in docs.iter().zip(block) {
+                        let Some(mut blocks) = ScoredBlocks::open(segment, term)? else {
+                            continue;
+                        };
+                        while let Some(docs) = blocks.next_block(block_scores) {
+                            for (&doc, &score) in docs.iter().zip(block_scores.iter()) {
                                 scores[doc as usize] += score;
                             }
-                        })?;
+                        }
                         continue;
                     }
-                    // The sum holds the best alternative so far: a better
-                    // one adds what it beats that by. No branches: whether
-                    // a document was seen is as likely as not.
-                    let mut keep_best = |doc: DocId, score: Score| {
-                        let slot = doc as usize;
-                        let (seen, so_far) = best[slot];
-                        let so_far = if seen == concept { so_far } else { 0.0 };
-                        let now = so_far.max(score);
-                        scores[slot] += now - so_far;
-                        best[slot] = (concept, now);
-                    };
+                    let best = &mut best[..max_doc];
                     for alternative in alternatives {
                         match alternative {
                             PreparedAlternative::Term(term) => {
-                                for_each_block(segment, term, block_scores, |docs, block| {
-                                    for (&doc, &score) in docs.iter().zip(block) {
-                                        keep_best(doc, score);
+                                let Some(mut blocks) = ScoredBlocks::open(segment, term)? else {
+                                    continue;
+                                };
+                                while let Some(docs) = blocks.next_block(block_scores) {
+                                    for (&doc, &score) in docs.iter().zip(block_scores.iter()) {
+                                        keep_best(scores, best, concept, doc, score);
                                     }
-                                })?
+                                }
                             }
                             PreparedAlternative::Phrase { weight, boost } => {
                                 let mut scorer = weight.scorer(segment, *boost)?;
-                                for_each_match(scorer.as_mut(), &mut keep_best);
+                                for_each_match(scorer.as_mut(), |doc, score| {
+                                    keep_best(scores, best, concept, doc, score)
+                                });
                             }
                         }
                     }
@@ -429,35 +471,38 @@ fn score_segment(
         }
     }
     let scores = &mut scratch.total[..max_doc];
+    let alive = segment.alive_bitset();
     let mut top = TopK::new(keep);
-    let count = match segment.alive_bitset() {
-        None => {
-            // Half the documents match, at random: count without a branch,
-            // and look closer only at scores that could make the top.
-            for (doc, &score) in scores.iter().enumerate() {
-                if score >= top.threshold {
-                    top.offer(score, doc as DocId);
+    let mut count = 0;
+    // Half the documents match, at random: count without a branch, a
+    // chunk at a time (loops the compiler vectorizes), look closer only at
+    // chunks with a score that could make the top, and clear the chunk.
+    const CHUNK: usize = 64;
+    for (number, chunk) in scores.chunks_mut(CHUNK).enumerate() {
+        let threshold = top.threshold;
+        let (mut contenders, mut matched) = (0u32, 0u32);
+        for &score in chunk.iter() {
+            contenders |= u32::from(score >= threshold);
+            matched += u32::from(score > 0.0);
+        }
+        count += matched as usize;
+        let first = number * CHUNK;
+        if let Some(alive) = alive {
+            for (at, &score) in chunk.iter().enumerate() {
+                // Deleted documents that matched do not count.
+                count -= usize::from(score > 0.0 && alive.is_deleted((first + at) as DocId));
+            }
+        }
+        if contenders != 0 {
+            for (at, &score) in chunk.iter().enumerate() {
+                let doc = (first + at) as DocId;
+                if score >= top.threshold && alive.is_none_or(|alive| alive.is_alive(doc)) {
+                    top.offer(score, doc);
                 }
             }
-            let mut count = 0;
-            for score in scores.iter_mut() {
-                count += usize::from(*score > 0.0);
-                *score = 0.0;
-            }
-            count
         }
-        Some(alive) => {
-            let mut count = 0;
-            for (doc, score) in scores.iter_mut().enumerate() {
-                if *score > 0.0 && alive.is_alive(doc as DocId) {
-                    count += 1;
-                    top.offer(*score, doc as DocId);
-                }
-                *score = 0.0;
-            }
-            count
-        }
-    };
+        chunk.fill(0.0);
+    }
     Ok((count, top.into_sorted()))
 }
 
