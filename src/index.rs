@@ -3,10 +3,10 @@
 //! record itself stored as JSON.
 //!
 //! Imports are incremental and atomic: the manifest of post → content hash
-//! travels in the commit payload, inside tantivy's `meta.json`, which a
-//! commit replaces atomically. A crash at any point leaves the previous
-//! commit — index and manifest together — and the next import repairs the
-//! rest.
+//! is named by the commit payload, inside tantivy's `meta.json`, which a
+//! commit replaces atomically (see `manifest`). A crash at any point leaves
+//! the previous commit — index and manifest together — and the next import
+//! repairs the rest.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -28,7 +28,9 @@ use crate::incident::Incident;
 use crate::pipeline;
 
 mod analyzer;
+mod manifest;
 pub use analyzer::{analyzer, snippet_analyzer};
+use manifest::Manifest;
 
 /// English with stemming, so "timing out" meets "timeouts".
 pub const ANALYZER: &str = "pmkb_en";
@@ -39,6 +41,7 @@ pub const ANALYZER: &str = "pmkb_en";
 const WRITER_MEMORY: usize = 200_000_000;
 /// How long an import waits for another one to finish.
 const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+/// In the fingerprint: a change extracts every post again.
 const MANIFEST_VERSION: u32 = 2;
 /// Posts a worker extracts at a time (see `import`).
 const EXTRACT_CHUNK: usize = 32;
@@ -172,13 +175,22 @@ impl PostIndex {
         }
     }
 
-    fn manifest(&self) -> Manifest {
-        self.index
-            .load_metas()
-            .ok()
-            .and_then(|meta| meta.payload)
-            .and_then(|payload| serde_json::from_str(&payload).ok())
-            .unwrap_or_default()
+    /// The manifest of the last commit.
+    fn last_manifest(&self) -> manifest::Last {
+        match self.index.load_metas() {
+            Ok(meta) => match manifest::load(&self.path, meta.payload.as_deref()) {
+                // Documents no manifest accounts for.
+                manifest::Last::Nothing if !self.is_empty() => manifest::Last::Lost {
+                    file: self.path.join("meta.json"),
+                    reason: "the last commit names no manifest".into(),
+                },
+                last => last,
+            },
+            Err(err) => manifest::Last::Lost {
+                file: self.path.join("meta.json"),
+                reason: err.to_string(),
+            },
+        }
     }
 
     pub fn record_of(&self, doc: &TantivyDocument) -> Option<Incident> {
@@ -306,18 +318,6 @@ impl PostIndex {
     }
 }
 
-/// What the index holds, by post: lets an import skip unchanged posts and
-/// remove the incidents of deleted ones.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Manifest {
-    version: u32,
-    /// Changes when pmkb.toml or the extractor changes: then every post is
-    /// extracted again.
-    fingerprint: String,
-    /// post key → (content hash, record id)
-    posts: BTreeMap<String, (String, String)>,
-}
-
 /// What an import did.
 #[derive(Debug, Default)]
 pub struct ImportReport {
@@ -364,7 +364,21 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
     corpus::check_dir(posts_dir)?;
     let index = PostIndex::open_or_create(index_dir)?;
     let mut writer = index.writer()?;
-    let old = index.manifest();
+    let (old, old_form) = match index.last_manifest() {
+        manifest::Last::Nothing => (Manifest::default(), false),
+        manifest::Last::Found { manifest, old_form } => (manifest, old_form),
+        manifest::Last::Lost { file, reason } => {
+            // Which documents came from which post is unknown: start over
+            // rather than leave an incident twice or a deleted one behind.
+            report.warnings.push(Problem {
+                source: file.display().to_string(),
+                line: 1,
+                reason: format!("{reason}; indexing every post again"),
+            });
+            writer.delete_query(Box::new(AllQuery))?;
+            (Manifest::default(), false)
+        }
+    };
     let fingerprint = format!(
         "{MANIFEST_VERSION}-{EXTRACTOR_VERSION}-{}",
         config.fingerprint()
@@ -380,7 +394,6 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
     report.skipped.append(&mut corpus.problems);
 
     let mut manifest = Manifest {
-        version: MANIFEST_VERSION,
         fingerprint,
         posts: BTreeMap::new(),
     };
@@ -519,13 +532,15 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
     progress.finish();
 
     // Posts that failed before and fail again change nothing; a changed
-    // fingerprint alone must still be recorded.
-    if report.changed() || !reuse || old.posts.len() != manifest.posts.len() {
-        let payload = serde_json::to_string(&manifest).map_err(|e| Error::Query(e.to_string()))?;
+    // fingerprint alone must still be recorded, and a manifest of the old
+    // form written the new way.
+    if report.changed() || !reuse || old_form || old.posts.len() != manifest.posts.len() {
+        let payload = manifest::save(index_dir, &manifest)?;
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;
         report.committed = true;
+        manifest::remove_stale(index_dir, &payload);
     }
     stamps.save(index_dir, &corpus, &manifest.posts, started);
     writer.wait_merging_threads()?;

@@ -127,6 +127,58 @@ fn import_is_incremental() {
     assert_eq!(ids.len(), 30);
 }
 
+/// The manifest files beside the index.
+fn manifest_files(ws: &Workspace) -> Vec<String> {
+    std::fs::read_dir(ws.index())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("pmkb-manifest-"))
+        .collect()
+}
+
+#[test]
+fn the_manifest_lives_beside_the_index_and_a_lost_one_is_rebuilt() {
+    let ws = Workspace::with_sample_posts();
+    assert!(ws.run(&["import"]).status.success());
+    // tantivy parses meta.json on every open: the posts are not in it.
+    let meta = std::fs::read_to_string(ws.index().join("meta.json")).unwrap();
+    assert!(!meta.contains("checkout-pool-exhaustion"), "{meta}");
+    let first = manifest_files(&ws);
+    assert_eq!(first.len(), 1, "{first:?}");
+
+    // A commit replaces the manifest and removes the one before.
+    let post = ws.posts().join("2021-06-18-checkout-pool-exhaustion.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(&post, text.replace("HikariCP", "HikariCP (the JDBC pool)")).unwrap();
+    let edited = stdout(&ws.run(&["import"]));
+    assert!(edited.contains("1 updated"), "{edited}");
+    let second = manifest_files(&ws);
+    assert_eq!(second.len(), 1, "{second:?}");
+    assert_ne!(first, second);
+
+    // Damaged, then missing: one warning, and every post indexed once.
+    for damage in ["truncate", "remove"] {
+        let path = ws.index().join(&manifest_files(&ws)[0]);
+        match damage {
+            "truncate" => std::fs::write(&path, "{").unwrap(),
+            _ => std::fs::remove_file(&path).unwrap(),
+        }
+        let out = ws.run(&["import"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let err = stderr(&out);
+        let warning: Vec<&str> = err
+            .lines()
+            .filter(|l| l.contains("pmkb-manifest-"))
+            .collect();
+        assert_eq!(warning.len(), 1, "{damage}: {err}");
+        assert!(warning[0].contains("indexing every post again"), "{err}");
+        let exported = stdout(&ws.run(&["export"]));
+        assert_eq!(exported.lines().count(), 34, "{damage}: no incident twice");
+        let again = stdout(&ws.run(&["import"]));
+        assert!(again.contains("nothing changed"), "{damage}: {again}");
+    }
+}
+
 #[test]
 fn show_export_similar() {
     let ws = Workspace::with_sample_posts();
