@@ -338,11 +338,15 @@ impl PostIndex {
         let limit = limit.clamp(1, MAX_LIMIT);
         let searcher = self.reader.searcher();
         let mut plan = self.plan(&parsed, &searcher, false)?;
-        let (mut top, mut total) = ranking::top_docs(&searcher, &plan.required, limit, offset)?;
+        // Body matches add little next to the other fields: most documents
+        // that match only there cannot reach the page.
+        let defer = [self.fields.body];
+        let (mut top, mut total) =
+            ranking::top_docs(&searcher, &plan.required, &defer, limit, offset)?;
         if total < FUZZY_BELOW && parsed.has_text() {
             let fuzzy = self.plan(&parsed, &searcher, true)?;
             let (fuzzy_top, fuzzy_total) =
-                ranking::top_docs(&searcher, &fuzzy.required, limit, offset)?;
+                ranking::top_docs(&searcher, &fuzzy.required, &defer, limit, offset)?;
             if fuzzy_total > total {
                 (top, total, plan) = (fuzzy_top, fuzzy_total, fuzzy);
             }
@@ -925,15 +929,21 @@ mod tests {
         let queries = many_queries(&index);
         assert!(queries.len() > 100, "{} queries", queries.len());
         let mut matched = 0;
+        let unscored_before = ranking::COUNTED_NOT_SCORED.with(|n| n.get());
         for text in &queries {
             let parsed = query::parse(text).expect("parse");
-            for fuzzy in [false, true] {
+            for (fuzzy, defer) in [
+                (false, &[][..]),
+                (true, &[][..]),
+                (false, &[index.fields.body][..]),
+                (true, &[index.fields.body][..]),
+            ] {
                 let Ok(plan) = index.plan(&parsed, &searcher, fuzzy) else {
                     continue;
                 };
                 let expected = tantivy_scores(&searcher, &*plan.query);
                 let (all, total) =
-                    ranking::top_docs(&searcher, &plan.required, expected.len().max(1), 0)
+                    ranking::top_docs(&searcher, &plan.required, defer, expected.len().max(1), 0)
                         .expect("ranking");
                 assert_eq!(total, expected.len(), "{text:?}: how many match");
                 assert_eq!(all.len(), expected.len(), "{text:?}: hits");
@@ -949,10 +959,13 @@ mod tests {
                         .all(|w| w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 < w[1].1)),
                     "{text:?}: not ranked"
                 );
-                // A page is a slice of the whole ranking.
-                for (limit, offset) in [(1, 0), (3, 2)] {
+                // A page is a slice of the whole ranking, also when the
+                // deferred parts are scored for the documents that could
+                // reach it only.
+                for (limit, offset) in [(1, 0), (3, 2), (10, 0)] {
                     let (page, page_total) =
-                        ranking::top_docs(&searcher, &plan.required, limit, offset).expect("page");
+                        ranking::top_docs(&searcher, &plan.required, defer, limit, offset)
+                            .expect("page");
                     assert_eq!(page_total, total);
                     let slice: Vec<_> = all.iter().skip(offset).take(limit).collect();
                     assert_eq!(page.iter().collect::<Vec<_>>(), slice, "{text:?}: page");
@@ -960,8 +973,10 @@ mod tests {
                 matched += usize::from(total > 0);
             }
         }
+        let unscored = ranking::COUNTED_NOT_SCORED.with(|n| n.get()) - unscored_before;
+        assert!(unscored > 10_000, "only {unscored} matches went unscored");
         assert!(
-            matched > queries.len(),
+            matched > 2 * queries.len(),
             "{matched} of {} queries matched",
             queries.len()
         );

@@ -5,7 +5,9 @@
 //! is read a block at a time and its BM25 scores added into one array per
 //! segment, indexed by document; the array is read once at the end for the
 //! count and the best hits. The scores are tantivy's (up to the order of
-//! float additions), for a third fewer instructions per query.
+//! float additions), for a third fewer instructions per query. The body's
+//! postings, most of a query's, come last, and are scored only for the
+//! documents that could still reach the page (see `score_deferred`).
 //!
 //! The plan says what to score: every [`Required`] part must match, and a
 //! hit's score is the sum over the parts it matches, as in a tantivy
@@ -106,6 +108,12 @@ pub(super) fn to_query(required: &[Required]) -> Box<dyn Query> {
 /// all segments, as tantivy does.
 struct Prepared {
     parts: Vec<Vec<PreparedScored>>,
+    /// Of the last part, the best-of-terms in the deferred fields (each
+    /// the alternatives of one): scored after the rest of the part, and in
+    /// full only for the documents that could still reach the top.
+    deferred: Vec<Vec<TermScores>>,
+    /// The most the deferred parts can add to a document's score.
+    deferred_bound: Score,
 }
 
 enum PreparedScored {
@@ -155,6 +163,22 @@ impl TermScores {
         })
     }
 
+    /// The score of one posting, as `score_block` computes it (to the bit).
+    #[inline(always)]
+    fn score_one(&self, norms: &[u8], doc: DocId, freq: u32) -> Score {
+        let (freq, norm) = (
+            freq as Score,
+            self.length_norm[usize::from(norms[doc as usize])],
+        );
+        self.weight * (freq / (freq + norm))
+    }
+
+    /// Above any score of this term: BM25's term frequency part stays
+    /// below 1.
+    fn bound(&self) -> Score {
+        self.weight
+    }
+
     /// Scores a block of postings into `scores`.
     #[inline]
     pub(super) fn score_block(
@@ -191,11 +215,14 @@ pub(super) fn length_norms(searcher: &Searcher, field: Field) -> Result<Arc<[Sco
     Ok(Arc::new(norms))
 }
 
-fn prepare(searcher: &Searcher, required: &[Required]) -> Result<Prepared> {
+fn prepare(searcher: &Searcher, required: &[Required], defer: &[Field]) -> Result<Prepared> {
     let scoring = EnableScoring::enabled_from_searcher(searcher);
     let mut norms_by_field: HashMap<Field, Arc<[Score; 256]>> = HashMap::new();
     let mut parts = Vec::with_capacity(required.len());
-    for part in required {
+    let mut deferred = Vec::new();
+    let mut deferred_bound = 0.0;
+    for (number, part) in required.iter().enumerate() {
+        let last = number + 1 == required.len();
         let mut prepared = Vec::with_capacity(part.0.len());
         for scored in &part.0 {
             match scored {
@@ -228,7 +255,23 @@ fn prepare(searcher: &Searcher, required: &[Required]) -> Result<Prepared> {
                             })
                         })
                         .collect::<Result<Vec<_>>>()?;
-                    prepared.push(PreparedScored::BestOf(alternatives));
+                    let deferrable = last
+                        && alternatives.iter().all(|alt| {
+                            matches!(alt, PreparedAlternative::Term(t) if defer.contains(&t.term.field()))
+                        });
+                    if deferrable {
+                        let terms: Vec<TermScores> = alternatives
+                            .into_iter()
+                            .filter_map(|alt| match alt {
+                                PreparedAlternative::Term(term) => Some(term),
+                                PreparedAlternative::Phrase { .. } => None,
+                            })
+                            .collect();
+                        deferred_bound += terms.iter().map(TermScores::bound).fold(0.0, Score::max);
+                        deferred.push(terms);
+                    } else {
+                        prepared.push(PreparedScored::BestOf(alternatives));
+                    }
                 }
                 Scored::Query(query) => {
                     prepared.push(PreparedScored::Query(query.weight(scoring)?))
@@ -237,7 +280,11 @@ fn prepare(searcher: &Searcher, required: &[Required]) -> Result<Prepared> {
         }
         parts.push(prepared);
     }
-    Ok(Prepared { parts })
+    Ok(Prepared {
+        parts,
+        deferred,
+        deferred_bound,
+    })
 }
 
 /// Per-thread arrays, one slot per document of a segment. Half a
@@ -351,17 +398,21 @@ impl<'t> ScoredBlocks<'t> {
     /// runs rather than pass it in as a closure: through a closure the
     /// compiler reloaded the score array's address for every posting.
     fn next_block(&mut self, scores: &mut Vec<Score>) -> Option<&[DocId]> {
+        let term = self.term;
+        let (docs, freqs, norms) = self.next_unscored()?;
+        term.score_block(norms, docs, freqs, scores);
+        Some(docs)
+    }
+
+    /// The next block's documents and term frequencies, not scored, with
+    /// the field lengths; `None` after the last.
+    fn next_unscored(&mut self) -> Option<(&[DocId], &[u32], &[u8])> {
         if self.handed_out {
             self.postings.advance();
         }
         self.handed_out = true;
         let docs = self.postings.docs();
-        if docs.is_empty() {
-            return None;
-        }
-        self.term
-            .score_block(self.norms.as_slice(), docs, self.postings.freqs(), scores);
-        Some(docs)
+        (!docs.is_empty()).then(|| (docs, self.postings.freqs(), self.norms.as_slice()))
     }
 }
 
@@ -457,6 +508,9 @@ fn score_segment(
                 }
             }
         }
+        if number + 1 == prepared.parts.len() && !prepared.deferred.is_empty() {
+            score_deferred(scratch, segment, prepared, first, keep)?;
+        }
         if !first {
             // Only documents this part matched stay candidates.
             let (total, part) = (&mut scratch.total[..max_doc], &mut scratch.part[..max_doc]);
@@ -506,6 +560,133 @@ fn score_segment(
     Ok((count, top.into_sorted()))
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Matches of deferred parts that were counted but not scored, for
+    /// the tests to know they went that way.
+    pub(super) static COUNTED_NOT_SCORED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Scores the deferred parts (see `Prepared`). Their postings are most of
+/// a query's (the body field's, where half the corpus has a query's
+/// words), yet they add little: most documents that match only there
+/// could not reach the top `keep` whatever they scored. So the `keep`-th
+/// best score so far, less the most the deferred parts can add, is the cut:
+/// documents below it are only counted, those at or above it scored in
+/// full, in the same order of additions either way.
+fn score_deferred(
+    scratch: &mut Scratch,
+    segment: &SegmentReader,
+    prepared: &Prepared,
+    first: bool,
+    keep: usize,
+) -> Result<()> {
+    let max_doc = segment.max_doc() as usize;
+    let cut = deferral_cut(
+        &scratch.total[..max_doc],
+        (!first).then(|| &scratch.part[..max_doc]),
+        segment.alive_bitset(),
+        keep,
+        prepared.deferred_bound,
+    );
+    for alternatives in &prepared.deferred {
+        let concept = if alternatives.len() > 1 {
+            scratch.next_concept()
+        } else {
+            0
+        };
+        let Scratch {
+            total, part, best, ..
+        } = &mut *scratch;
+        let (total, part, best) = (
+            &mut total[..max_doc],
+            &mut part[..max_doc],
+            &mut best[..max_doc],
+        );
+        for term in alternatives {
+            let Some(mut blocks) = ScoredBlocks::open(segment, term)? else {
+                continue;
+            };
+            while let Some((docs, freqs, norms)) = blocks.next_unscored() {
+                for (&doc, &freq) in docs.iter().zip(freqs) {
+                    let slot = doc as usize;
+                    let (so_far, scores) = if first {
+                        (total[slot], &mut *total)
+                    } else if total[slot] > 0.0 {
+                        (total[slot] + part[slot], &mut *part)
+                    } else {
+                        // Out already: an earlier part did not match.
+                        continue;
+                    };
+                    if so_far < cut {
+                        // Counted, not scored: it cannot reach the top.
+                        #[cfg(test)]
+                        COUNTED_NOT_SCORED.with(|n| n.set(n.get() + 1));
+                        // Without a branch: whether the document has
+                        // matched before is as likely as not.
+                        scores[slot] = scores[slot].max(Score::MIN_POSITIVE);
+                        continue;
+                    }
+                    let score = term.score_one(norms, doc, freq);
+                    if concept == 0 {
+                        scores[slot] += score;
+                    } else {
+                        keep_best(scores, best, concept, doc, score);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The score a document must have before the deferred parts to still
+/// make the top `keep`: the `keep`-th best so far among the documents
+/// that have matched every part so far (`total`, plus `part` when the
+/// deferred parts are not in the first), less `bound`, the most they can
+/// add, and a margin for the order of float additions. Minus infinity
+/// when fewer than `keep` documents have matched.
+fn deferral_cut(
+    total: &[Score],
+    part: Option<&[Score]>,
+    alive: Option<&tantivy::fastfield::AliveBitSet>,
+    keep: usize,
+    bound: Score,
+) -> Score {
+    const CHUNK: usize = 64;
+    let mut top = TopK::new(keep);
+    let mut so_far = [0.0; CHUNK];
+    for (number, chunk) in total.chunks(CHUNK).enumerate() {
+        let first = number * CHUNK;
+        let so_far = &mut so_far[..chunk.len()];
+        match part {
+            None => so_far.copy_from_slice(chunk),
+            Some(part) => {
+                for ((sum, &before), &now) in so_far.iter_mut().zip(chunk).zip(&part[first..]) {
+                    *sum = if before > 0.0 && now > 0.0 {
+                        before + now
+                    } else {
+                        0.0
+                    };
+                }
+            }
+        }
+        let threshold = top.threshold;
+        if so_far.iter().fold(false, |any, &s| any | (s >= threshold)) {
+            for (at, &score) in so_far.iter().enumerate() {
+                let doc = (first + at) as DocId;
+                if score >= top.threshold && alive.is_none_or(|alive| alive.is_alive(doc)) {
+                    top.offer(score, doc);
+                }
+            }
+        }
+    }
+    match top.kth() {
+        Some(kth) => kth - bound - (kth.abs() + bound) * 1e-4,
+        None => Score::NEG_INFINITY,
+    }
+}
+
 /// The best `k` of a stream of (score, doc): higher scores first, then
 /// lower documents, as tantivy's `TopDocs` breaks ties.
 struct TopK {
@@ -552,6 +733,13 @@ impl TopK {
             .fold(Score::INFINITY, Score::min);
     }
 
+    /// The `k`-th best score, once `k` were offered.
+    fn kth(self) -> Option<Score> {
+        let k = self.k;
+        let items = self.into_sorted();
+        (k > 0 && items.len() == k).then(|| items[k - 1].0)
+    }
+
     fn into_sorted(mut self) -> Vec<(Score, DocId)> {
         self.items.sort_unstable_by(better);
         self.items.truncate(self.k);
@@ -560,13 +748,16 @@ impl TopK {
 }
 
 /// The hits ranked `offset..offset + limit`, and how many documents match.
+/// The best-of-terms of the last part in the fields of `defer` are scored
+/// last, in full only for documents that could still reach the page.
 pub(super) fn top_docs(
     searcher: &Searcher,
     required: &[Required],
+    defer: &[Field],
     limit: usize,
     offset: usize,
 ) -> Result<(Vec<(Score, DocAddress)>, usize)> {
-    let prepared = prepare(searcher, required)?;
+    let prepared = prepare(searcher, required, defer)?;
     let keep = limit + offset;
     let mut total = 0;
     let mut hits: Vec<(Score, DocAddress)> = Vec::new();
