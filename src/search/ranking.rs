@@ -20,7 +20,7 @@ use std::collections::hash_map::{Entry, HashMap};
 use std::sync::Arc;
 
 use tantivy::directory::OwnedBytes;
-use tantivy::postings::BlockSegmentPostings;
+use tantivy::postings::{BlockSegmentPostings, TermInfo};
 use tantivy::query::{
     Bm25StatisticsProvider, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Occur,
     PhraseQuery, Query, Scorer, TermQuery, Weight,
@@ -143,6 +143,10 @@ pub(super) struct TermScores {
     /// Per field length (as a fieldnorm id), the denominator's share of
     /// the length: k1 × (1 − b + b × length / average length).
     length_norm: Arc<[Score; 256]>,
+    /// Where the term's postings are, by segment (as the searcher orders
+    /// them), read once for its document frequency: looking the term up
+    /// again to read them was a term dictionary search per segment more.
+    term_infos: Vec<Option<TermInfo>>,
 }
 
 impl TermScores {
@@ -153,13 +157,25 @@ impl TermScores {
         length_norm: Arc<[Score; 256]>,
     ) -> Result<TermScores> {
         let docs = searcher.total_num_docs()?;
-        let doc_freq = searcher.doc_freq(&term)?;
+        let term_infos = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| -> tantivy::Result<Option<TermInfo>> {
+                Ok(segment.inverted_index(term.field())?.get_term_info(&term)?)
+            })
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let doc_freq: u64 = term_infos
+            .iter()
+            .flatten()
+            .map(|info| u64::from(info.doc_freq))
+            .sum();
         let x = ((docs - doc_freq.min(docs)) as Score + 0.5) / (doc_freq as Score + 0.5);
         let idf = (1.0 + x).ln();
         Ok(TermScores {
             term,
             weight: idf * (1.0 + K1) * boost,
             length_norm,
+            term_infos,
         })
     }
 
@@ -360,15 +376,19 @@ struct ScoredBlocks<'t> {
 
 impl<'t> ScoredBlocks<'t> {
     /// `None` when the segment does not have the term.
-    fn open(segment: &SegmentReader, term: &'t TermScores) -> Result<Option<ScoredBlocks<'t>>> {
+    fn open(
+        segment: &SegmentReader,
+        segment_ord: usize,
+        term: &'t TermScores,
+    ) -> Result<Option<ScoredBlocks<'t>>> {
         let field = term.term.field();
-        let postings = segment
-            .inverted_index(field)?
-            .read_block_postings(&term.term, IndexRecordOption::WithFreqs)
-            .map_err(tantivy::TantivyError::from)?;
-        let Some(postings) = postings else {
+        let Some(Some(info)) = term.term_infos.get(segment_ord) else {
             return Ok(None);
         };
+        let postings = segment
+            .inverted_index(field)?
+            .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
+            .map_err(tantivy::TantivyError::from)?;
         // The field lengths as tantivy's fieldnorm reader reads them.
         let norms = segment
             .fieldnorms_readers()
@@ -442,6 +462,7 @@ fn keep_best(
 fn score_segment(
     scratch: &mut Scratch,
     segment: &SegmentReader,
+    segment_ord: usize,
     prepared: &Prepared,
     keep: usize,
 ) -> Result<(usize, Vec<(Score, DocId)>)> {
@@ -474,7 +495,8 @@ fn score_segment(
                 PreparedScored::BestOf(alternatives) => {
                     let scores = &mut scores[..max_doc];
                     if let [PreparedAlternative::Term(term)] = alternatives.as_slice() {
-                        let Some(mut blocks) = ScoredBlocks::open(segment, term)? else {
+                        let Some(mut blocks) = ScoredBlocks::open(segment, segment_ord, term)?
+                        else {
                             continue;
                         };
                         while let Some(docs) = blocks.next_block(block_scores) {
@@ -488,7 +510,9 @@ fn score_segment(
                     for alternative in alternatives {
                         match alternative {
                             PreparedAlternative::Term(term) => {
-                                let Some(mut blocks) = ScoredBlocks::open(segment, term)? else {
+                                let Some(mut blocks) =
+                                    ScoredBlocks::open(segment, segment_ord, term)?
+                                else {
                                     continue;
                                 };
                                 while let Some(docs) = blocks.next_block(block_scores) {
@@ -509,7 +533,7 @@ fn score_segment(
             }
         }
         if number + 1 == prepared.parts.len() && !prepared.deferred.is_empty() {
-            score_deferred(scratch, segment, prepared, first, keep)?;
+            score_deferred(scratch, segment, segment_ord, prepared, first, keep)?;
         }
         if !first {
             // Only documents this part matched stay candidates.
@@ -577,6 +601,7 @@ thread_local! {
 fn score_deferred(
     scratch: &mut Scratch,
     segment: &SegmentReader,
+    segment_ord: usize,
     prepared: &Prepared,
     first: bool,
     keep: usize,
@@ -604,7 +629,7 @@ fn score_deferred(
             &mut best[..max_doc],
         );
         for term in alternatives {
-            let Some(mut blocks) = ScoredBlocks::open(segment, term)? else {
+            let Some(mut blocks) = ScoredBlocks::open(segment, segment_ord, term)? else {
                 continue;
             };
             while let Some((docs, freqs, norms)) = blocks.next_unscored() {
@@ -764,7 +789,7 @@ pub(super) fn top_docs(
     SCRATCH.with(|cell| -> Result<()> {
         let mut scratch = cell.borrow_mut();
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            match score_segment(&mut scratch, segment, &prepared, keep) {
+            match score_segment(&mut scratch, segment, ord, &prepared, keep) {
                 Ok((count, top)) => {
                     total += count;
                     hits.extend(
