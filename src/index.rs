@@ -535,12 +535,12 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
     // fingerprint alone must still be recorded, and a manifest of the old
     // form written the new way.
     if report.changed() || !reuse || old_form || old.posts.len() != manifest.posts.len() {
-        let payload = manifest::save(index_dir, &manifest)?;
+        let saved = manifest::save(index_dir, &manifest)?;
         let mut prepared = writer.prepare_commit()?;
-        prepared.set_payload(&payload);
+        prepared.set_payload(&saved.payload);
         prepared.commit()?;
         report.committed = true;
-        manifest::remove_stale(index_dir, &payload);
+        manifest::remove_stale(index_dir, &saved.file);
     }
     stamps.save(index_dir, &corpus, &manifest.posts, started);
     writer.wait_merging_threads()?;

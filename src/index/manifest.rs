@@ -9,8 +9,8 @@
 //!
 //! The posts used to travel in the payload itself: 15 MB of `meta.json`
 //! at 100k posts, which tantivy parses whenever the index is opened or
-//! reloaded — 80 of the 100 ms of a `pmkb search` — though only imports
-//! read it.
+//! reloaded — most of the 100 ms a `pmkb search` took — though only
+//! imports read it.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -121,9 +121,17 @@ fn content_hash(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex()[..16].to_string()
 }
 
+/// A manifest written, not yet committed.
+pub(super) struct Saved {
+    /// For the commit: names `file`.
+    pub payload: String,
+    /// The file's name in the index directory.
+    pub file: String,
+}
+
 /// Writes the manifest's file, synced, and returns the payload that names
 /// it, for the commit.
-pub(super) fn save(index_dir: &Path, manifest: &Manifest) -> Result<String> {
+pub(super) fn save(index_dir: &Path, manifest: &Manifest) -> Result<Saved> {
     let json = serde_json::to_vec(&manifest.posts).map_err(|e| Error::Query(e.to_string()))?;
     let name = format!("{FILE_PREFIX}{}{FILE_SUFFIX}", content_hash(&json));
     let path = index_dir.join(&name);
@@ -144,25 +152,23 @@ pub(super) fn save(index_dir: &Path, manifest: &Manifest) -> Result<String> {
     std::fs::File::open(index_dir)
         .and_then(|dir| dir.sync_all())
         .map_err(io)?;
-    serde_json::to_string(&Payload {
+    let payload = serde_json::to_string(&Payload {
         version: PAYLOAD_VERSION,
         fingerprint: manifest.fingerprint.clone(),
-        manifest: Some(name),
+        manifest: Some(name.clone()),
         posts: None,
     })
-    .map_err(|e| Error::Query(e.to_string()))
+    .map_err(|e| Error::Query(e.to_string()))?;
+    Ok(Saved {
+        payload,
+        file: name,
+    })
 }
 
-/// Removes the manifest files (and leftovers of writing them) that the
-/// committed `payload` does not name. Best effort: a file left behind is
-/// only disk space, removed by a later import.
-pub(super) fn remove_stale(index_dir: &Path, payload: &str) {
-    let Some(current) = serde_json::from_str::<Payload>(payload)
-        .ok()
-        .and_then(|p| p.manifest)
-    else {
-        return;
-    };
+/// Removes the manifest files (and leftovers of writing them) other than
+/// `current`, the committed one. Best effort: a file left behind is only
+/// disk space, removed by a later import.
+pub(super) fn remove_stale(index_dir: &Path, current: &str) {
     let Ok(entries) = std::fs::read_dir(index_dir) else {
         return;
     };
@@ -207,9 +213,9 @@ mod tests {
             fingerprint: "f".into(),
             posts: posts(),
         };
-        let payload = save(&dir, &manifest).unwrap();
-        assert!(payload.len() < 200, "{payload}");
-        match load(&dir, Some(&payload)) {
+        let saved = save(&dir, &manifest).unwrap();
+        assert!(saved.payload.len() < 200, "{}", saved.payload);
+        match load(&dir, Some(&saved.payload)) {
             Last::Found { manifest, old_form } => {
                 assert!(!old_form);
                 assert_eq!(manifest.posts, posts());

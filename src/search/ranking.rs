@@ -555,7 +555,6 @@ fn score_segment(
     // Half the documents match, at random: count without a branch, a
     // chunk at a time (loops the compiler vectorizes), look closer only at
     // chunks with a score that could make the top, and clear the chunk.
-    const CHUNK: usize = 64;
     for (number, chunk) in scores.chunks_mut(CHUNK).enumerate() {
         let threshold = top.threshold;
         let (mut contenders, mut matched) = (0u32, 0u32);
@@ -572,12 +571,7 @@ fn score_segment(
             }
         }
         if contenders != 0 {
-            for (at, &score) in chunk.iter().enumerate() {
-                let doc = (first + at) as DocId;
-                if score >= top.threshold && alive.is_none_or(|alive| alive.is_alive(doc)) {
-                    top.offer(score, doc);
-                }
-            }
+            top.offer_chunk(chunk, first, alive);
         }
         chunk.fill(0.0);
     }
@@ -678,7 +672,6 @@ fn deferral_cut(
     keep: usize,
     bound: Score,
 ) -> Score {
-    const CHUNK: usize = 64;
     let mut top = TopK::new(keep);
     let mut so_far = [0.0; CHUNK];
     for (number, chunk) in total.chunks(CHUNK).enumerate() {
@@ -698,12 +691,7 @@ fn deferral_cut(
         }
         let threshold = top.threshold;
         if so_far.iter().fold(false, |any, &s| any | (s >= threshold)) {
-            for (at, &score) in so_far.iter().enumerate() {
-                let doc = (first + at) as DocId;
-                if score >= top.threshold && alive.is_none_or(|alive| alive.is_alive(doc)) {
-                    top.offer(score, doc);
-                }
-            }
+            top.offer_chunk(so_far, first, alive);
         }
     }
     match top.kth() {
@@ -711,6 +699,10 @@ fn deferral_cut(
         None => Score::NEG_INFINITY,
     }
 }
+
+/// Documents scanned at a time for contenders to the top: a loop the
+/// compiler vectorizes, and a chunk rarely holds one.
+const CHUNK: usize = 64;
 
 /// The best `k` of a stream of (score, doc): higher scores first, then
 /// lower documents, as tantivy's `TopDocs` breaks ties.
@@ -756,6 +748,22 @@ impl TopK {
             .iter()
             .map(|item| item.0)
             .fold(Score::INFINITY, Score::min);
+    }
+
+    /// Offers the scores of the alive documents `first..` of a chunk.
+    #[inline]
+    fn offer_chunk(
+        &mut self,
+        chunk: &[Score],
+        first: usize,
+        alive: Option<&tantivy::fastfield::AliveBitSet>,
+    ) {
+        for (at, &score) in chunk.iter().enumerate() {
+            let doc = (first + at) as DocId;
+            if score >= self.threshold && alive.is_none_or(|alive| alive.is_alive(doc)) {
+                self.offer(score, doc);
+            }
+        }
     }
 
     /// The `k`-th best score, once `k` were offered.
