@@ -17,6 +17,10 @@ pub enum Error {
     MissingIndex { path: PathBuf },
     #[error("the index at {path} cannot be read ({reason}): run `pmkb import` to rebuild it")]
     CorruptIndex { path: PathBuf, reason: String },
+    #[error(
+        "the index at {path} was built by another version of pmkb: run `pmkb import` to rebuild it"
+    )]
+    OtherVersion { path: PathBuf },
     #[error("another pmkb process is writing the index at {path}; wait for it to finish")]
     IndexLocked { path: PathBuf },
     #[error("index error: {0}")]

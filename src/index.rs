@@ -120,11 +120,26 @@ impl PostIndex {
         Self::from_index(index, path)
     }
 
-    /// Opens the index for an import, creating it when missing.
-    fn open_or_create(path: &Path) -> Result<PostIndex> {
+    /// Opens the index for an import, creating it when missing, and anew
+    /// (saying why) when it cannot be read or another version of pmkb
+    /// built it: the index is made from the posts, which are all there is
+    /// to rebuild it from.
+    fn open_or_create(path: &Path) -> Result<(PostIndex, Option<String>)> {
         if path.join("meta.json").is_file() {
-            return Self::open(path);
+            let why = match Self::open(path) {
+                Err(Error::OtherVersion { .. }) => "another version of pmkb built the index".into(),
+                Err(Error::CorruptIndex { reason, .. }) => {
+                    format!("the index cannot be read ({reason})")
+                }
+                opened => return Ok((opened?, None)),
+            };
+            remove_index_files(path)?;
+            return Ok((Self::create(path)?, Some(why)));
         }
+        Ok((Self::create(path)?, None))
+    }
+
+    fn create(path: &Path) -> Result<PostIndex> {
         std::fs::create_dir_all(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,
@@ -137,7 +152,9 @@ impl PostIndex {
     fn from_index(index: Index, path: &Path) -> Result<PostIndex> {
         let (expected, fields) = schema();
         if index.schema() != expected {
-            return Err(corrupt(path, "it was built by another version of pmkb"));
+            return Err(Error::OtherVersion {
+                path: path.to_path_buf(),
+            });
         }
         index.tokenizers().register(ANALYZER, analyzer());
         let reader = index
@@ -318,6 +335,40 @@ impl PostIndex {
     }
 }
 
+/// Removes the files of an index (tantivy lists them in `.managed.json`)
+/// and its `meta.json`, under the writer's lock so no other import is
+/// writing them; the manifests beside it go after the next commit, as
+/// stale ones always do.
+fn remove_index_files(path: &Path) -> Result<()> {
+    use tantivy::directory::{Directory, MmapDirectory, INDEX_WRITER_LOCK};
+    let directory = MmapDirectory::open(path).map_err(|e| corrupt(path, e))?;
+    let _lock = directory
+        .acquire_lock(&INDEX_WRITER_LOCK)
+        .map_err(|_| Error::IndexLocked {
+            path: path.to_path_buf(),
+        })?;
+    // Unreadable, the list leaves the old segments' files behind: they
+    // take room, but no index names them.
+    let managed: Vec<String> = std::fs::read(path.join(".managed.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default();
+    let own = [String::from("meta.json"), String::from(".managed.json")];
+    for name in managed.iter().chain(&own) {
+        // Only plain names: the list is read from disk.
+        if name.contains(['/', '\\']) || name.starts_with('.') && name != ".managed.json" {
+            continue;
+        }
+        let file = path.join(name);
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(Error::Io { path: file, source }),
+        }
+    }
+    Ok(())
+}
+
 /// What an import did.
 #[derive(Debug, Default)]
 pub struct ImportReport {
@@ -362,7 +413,14 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
         }
     };
     corpus::check_dir(posts_dir)?;
-    let index = PostIndex::open_or_create(index_dir)?;
+    let (index, rebuilt) = PostIndex::open_or_create(index_dir)?;
+    if let Some(why) = rebuilt {
+        report.warnings.push(Problem {
+            source: index_dir.display().to_string(),
+            line: 1,
+            reason: format!("{why}; indexing every post again"),
+        });
+    }
     let mut writer = index.writer()?;
     let (old, old_form) = match index.last_manifest() {
         manifest::Last::Nothing => (Manifest::default(), false),

@@ -225,6 +225,77 @@ fn missing_or_corrupt_index_says_what_to_run() {
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("pmkb import"), "{err}");
+
+    // What the message says to run does rebuild it.
+    let out = ws.run(&["import"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("indexing every post again"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&ws.run(&["export"])).lines().count(), 34);
+}
+
+/// An index whose fields are not this version's, as an older or newer
+/// pmkb would leave it.
+#[test]
+fn an_index_of_another_version_is_rebuilt_by_the_next_import() {
+    use tantivy::schema::{Schema, STORED, TEXT};
+    let ws = Workspace::with_sample_posts();
+    std::fs::create_dir_all(ws.index()).unwrap();
+    let mut schema = Schema::builder();
+    let title = schema.add_text_field("title", TEXT | STORED);
+    let old = tantivy::Index::create_in_dir(ws.index(), schema.build()).unwrap();
+    let mut writer: tantivy::IndexWriter = old.writer(15_000_000).unwrap();
+    writer
+        .add_document(tantivy::doc!(title => "an incident of the old format"))
+        .unwrap();
+    writer.commit().unwrap();
+    drop(writer);
+    let old_files = std::fs::read_dir(ws.index()).unwrap().count();
+    assert!(old_files > 3);
+
+    let out = ws.run(&["search", "timeout"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("another version of pmkb"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = ws.run(&["import"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let warnings: Vec<String> = stderr(&out)
+        .lines()
+        .filter(|l| l.contains("another version"))
+        .map(String::from)
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", stderr(&out));
+    assert!(warnings[0].contains("indexing every post again"));
+    assert!(stdout(&out).contains("34 added"), "{}", stdout(&out));
+    let found = json(&ws.run(&["search", "--json", "intermittent timeout"]));
+    assert!(found["total"].as_u64().unwrap() > 0, "{found}");
+
+    // Only the new index's files are left: each segment file is one the
+    // new meta.json names.
+    let meta = std::fs::read_to_string(ws.index().join("meta.json")).unwrap();
+    for entry in std::fs::read_dir(ws.index()).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if let Some((segment, _)) = name.split_once('.').filter(|(s, _)| s.len() == 32) {
+            let id = format!(
+                "{}-{}-{}-{}-{}",
+                &segment[..8],
+                &segment[8..12],
+                &segment[12..16],
+                &segment[16..20],
+                &segment[20..]
+            );
+            assert!(meta.contains(&id), "{name} is left from the old index");
+        }
+    }
+    let again = stdout(&ws.run(&["import"]));
+    assert!(again.contains("nothing changed"), "{again}");
 }
 
 /// Writes `n` distinct posts, big enough that an import takes a while.

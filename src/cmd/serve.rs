@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
+use pmkb::error::Error;
 use pmkb::index::{self, PostIndex};
 use pmkb::server::{self, AppState};
 
@@ -30,17 +31,29 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     init_logging();
-    if !cli.index.join("meta.json").is_file() {
-        tracing::info!(
-            "no index at {}: importing {} first",
-            cli.index.display(),
-            cli.posts.display()
-        );
-        let started = Instant::now();
-        let report = super::import::import(cli, &index::Quiet)?;
-        super::import::print_report(&report, started.elapsed().as_secs_f64());
-    }
-    let index = PostIndex::open(&cli.index)?;
+    let index = match PostIndex::open(&cli.index) {
+        Err(
+            why @ (Error::MissingIndex { .. }
+            | Error::OtherVersion { .. }
+            | Error::CorruptIndex { .. }),
+        ) => {
+            let state = match why {
+                Error::MissingIndex { .. } => "no index",
+                Error::OtherVersion { .. } => "an index of another version of pmkb",
+                _ => "an index that cannot be read",
+            };
+            tracing::info!(
+                "{state} at {}: importing {} first",
+                cli.index.display(),
+                cli.posts.display()
+            );
+            let started = Instant::now();
+            let report = super::import::import(cli, &index::Quiet)?;
+            super::import::print_report(&report, started.elapsed().as_secs_f64());
+            PostIndex::open(&cli.index)?
+        }
+        opened => opened?,
+    };
     let incidents = index.len();
     let state = AppState::new(index, cli.posts.clone(), args.cache_size);
     let running = Arc::new(AtomicBool::new(true));
