@@ -4,6 +4,12 @@
 //! `cargo run --release --example eval_search [-- [--verbose] [QUERY_DIR]]`
 //! (default `eval/queries`; `eval/heldout` holds queries written without
 //! sight of the synonym table).
+//!
+//! `--distractors DIR [--max N]` adds the first N files (all by default,
+//! in name order) of another posts folder to the bundled posts, e.g. a
+//! generated benchmark corpus: the same queries must then find their
+//! incident among many more that use the same words, as a knowledge base
+//! that grew for years.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,8 +19,28 @@ use pmkb::index::{self, PostIndex};
 use pmkb::{corpus, pipeline, Config};
 
 fn main() -> anyhow::Result<()> {
-    let verbose = std::env::args().any(|a| a == "--verbose" || a == "-v");
-    let posts = Path::new("posts");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let verbose = args.iter().any(|a| a == "--verbose" || a == "-v");
+    let value_of = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|at| args.get(at + 1))
+    };
+    let bundled = Path::new("posts");
+    let with_distractors = tempfile::tempdir()?;
+    let posts = match value_of("--distractors") {
+        Some(dir) => {
+            let max = match value_of("--max") {
+                Some(n) => n.parse()?,
+                None => usize::MAX,
+            };
+            let added = copy_posts(Path::new(dir), with_distractors.path(), max)?;
+            copy_posts(bundled, with_distractors.path(), usize::MAX)?;
+            eprintln!("eval_search: {added} distractor files from {dir}");
+            with_distractors.path()
+        }
+        None => bundled,
+    };
     let scratch = tempfile::tempdir()?;
     index::import(posts, scratch.path(), &index::Quiet)?;
     let pmkb_index = PostIndex::open(scratch.path())?;
@@ -28,10 +54,15 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let baseline = Baseline::build(&records)?;
 
-    let dir = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with('-'))
-        .unwrap_or_else(|| "eval/queries".into());
+    let options_with_values = ["--distractors", "--max"];
+    let dir = args
+        .iter()
+        .enumerate()
+        .find(|(at, a)| {
+            !a.starts_with('-')
+                && !(*at > 0 && options_with_values.contains(&args[at - 1].as_str()))
+        })
+        .map_or_else(|| "eval/queries".to_string(), |(_, a)| a.clone());
     let queries = eval::load_queries(Path::new(&dir))?;
     let mut scores: BTreeMap<(String, &str), RankScores> = BTreeMap::new();
     for q in &queries {
@@ -90,4 +121,26 @@ fn main() -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Copies the first `max` files under `from` (in name order, folders
+/// kept) into `to`; returns how many.
+fn copy_posts(from: &Path, to: &Path, max: usize) -> anyhow::Result<usize> {
+    let mut copied = 0;
+    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+        let entry = entry?;
+        if copied == max {
+            break;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let target = to.join(entry.path().strip_prefix(from)?);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(entry.path(), &target)?;
+        copied += 1;
+    }
+    Ok(copied)
 }
