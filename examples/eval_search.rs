@@ -54,15 +54,16 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let baseline = Baseline::build(&records)?;
 
-    let options_with_values = ["--distractors", "--max"];
+    // The first argument that is neither an option nor an option's value.
+    let takes_value = |option: &str| option == "--distractors" || option == "--max";
     let dir = args
         .iter()
         .enumerate()
-        .find(|(at, a)| {
-            !a.starts_with('-')
-                && !(*at > 0 && options_with_values.contains(&args[at - 1].as_str()))
+        .find(|&(at, arg)| {
+            let is_value = at > 0 && takes_value(&args[at - 1]);
+            !arg.starts_with('-') && !is_value
         })
-        .map_or_else(|| "eval/queries".to_string(), |(_, a)| a.clone());
+        .map_or_else(|| "eval/queries".to_string(), |(_, arg)| arg.clone());
     let queries = eval::load_queries(Path::new(&dir))?;
     let mut scores: BTreeMap<(String, &str), RankScores> = BTreeMap::new();
     for q in &queries {
