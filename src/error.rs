@@ -21,6 +21,8 @@ pub enum Error {
         "the index at {path} was built by another version of pmkb: run `pmkb import` to rebuild it"
     )]
     OtherVersion { path: PathBuf },
+    #[error("{path} holds an index that is not pmkb's ({reason}); pmkb leaves it alone: remove it, or give --index a folder of its own")]
+    NotOurs { path: PathBuf, reason: String },
     #[error("another pmkb process is writing the index at {path}; wait for it to finish")]
     IndexLocked { path: PathBuf },
     #[error("index error: {0}")]

@@ -128,8 +128,17 @@ impl PostIndex {
         if path.join("meta.json").is_file() {
             let why = match Self::open(path) {
                 Err(Error::OtherVersion { .. }) => "another version of pmkb built the index".into(),
-                Err(Error::CorruptIndex { reason, .. }) => {
+                // Only an index pmkb's files sit beside is pmkb's to remove.
+                Err(Error::CorruptIndex { reason, .. }) if has_pmkb_files(path) => {
                     format!("the index cannot be read ({reason})")
+                }
+                Err(Error::CorruptIndex { reason, .. }) => {
+                    return Err(Error::NotOurs {
+                        path: path.to_path_buf(),
+                        reason: format!(
+                            "it cannot be read, and no file of pmkb's is beside it: {reason}"
+                        ),
+                    })
                 }
                 opened => return Ok((opened?, None)),
             };
@@ -152,8 +161,27 @@ impl PostIndex {
     fn from_index(index: Index, path: &Path) -> Result<PostIndex> {
         let (expected, fields) = schema();
         if index.schema() != expected {
-            return Err(Error::OtherVersion {
-                path: path.to_path_buf(),
+            // Every version of pmkb has had these two fields.
+            let ours = ["symptoms", "record"]
+                .iter()
+                .all(|name| index.schema().get_field(name).is_ok());
+            return Err(if ours {
+                Error::OtherVersion {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                Error::NotOurs {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "its fields: {}",
+                        index
+                            .schema()
+                            .fields()
+                            .map(|(_, entry)| entry.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }
             });
         }
         index.tokenizers().register(ANALYZER, analyzer());
@@ -333,6 +361,12 @@ impl PostIndex {
         doc.add_u64(f.markdown_line, record.markdown_line as u64);
         Ok(doc)
     }
+}
+
+/// Whether pmkb's own files (the stamps of an import, a manifest) are
+/// beside the index.
+fn has_pmkb_files(path: &Path) -> bool {
+    path.join(STAMPS_FILE).is_file() || manifest::any_in(path)
 }
 
 /// Removes the files of an index (tantivy lists them in `.managed.json`)

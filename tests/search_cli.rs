@@ -226,7 +226,21 @@ fn missing_or_corrupt_index_says_what_to_run() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("pmkb import"), "{err}");
 
-    // What the message says to run does rebuild it.
+    // A folder with nothing of pmkb's in it is not pmkb's to clear.
+    let out = ws.run(&["import"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("not pmkb's"), "{err}");
+    let meta = std::fs::read_to_string(ws.index().join("meta.json")).unwrap();
+    assert_eq!(meta, "{ not json");
+
+    // pmkb's own index, damaged: what the message says to run rebuilds it.
+    std::fs::remove_file(ws.index().join("meta.json")).unwrap();
+    assert!(ws.run(&["import"]).status.success());
+    std::fs::write(ws.index().join("meta.json"), "{ not json").unwrap();
+    let out = ws.run(&["search", "timeout"]);
+    assert!(stderr(&out).contains("pmkb import"), "{}", stderr(&out));
     let out = ws.run(&["import"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
@@ -237,23 +251,51 @@ fn missing_or_corrupt_index_says_what_to_run() {
     assert_eq!(stdout(&ws.run(&["export"])).lines().count(), 34);
 }
 
+/// Writes a tantivy index with the given text fields and one document;
+/// returns how many files the folder then holds.
+fn foreign_index(dir: &std::path::Path, fields: &[&str]) -> usize {
+    use tantivy::schema::{Schema, STORED, TEXT};
+    std::fs::create_dir_all(dir).unwrap();
+    let mut schema = Schema::builder();
+    let made: Vec<_> = fields
+        .iter()
+        .map(|name| schema.add_text_field(name, TEXT | STORED))
+        .collect();
+    let index = tantivy::Index::create_in_dir(dir, schema.build()).unwrap();
+    let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+    writer
+        .add_document(tantivy::doc!(made[0] => "an incident of another format"))
+        .unwrap();
+    writer.commit().unwrap();
+    drop(writer);
+    std::fs::read_dir(dir).unwrap().count()
+}
+
+/// An index of another program is refused, and left as it was.
+#[test]
+fn an_index_pmkb_did_not_build_is_left_alone() {
+    let ws = Workspace::with_sample_posts();
+    let files = foreign_index(&ws.index(), &["title", "body"]);
+    let meta = std::fs::read_to_string(ws.index().join("meta.json")).unwrap();
+    for command in [&["import"][..], &["search", "timeout"][..]] {
+        let out = ws.run(command);
+        assert_eq!(out.status.code(), Some(1), "{command:?}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("not pmkb's"), "{err}");
+    }
+    assert_eq!(std::fs::read_dir(ws.index()).unwrap().count(), files);
+    let after = std::fs::read_to_string(ws.index().join("meta.json")).unwrap();
+    assert_eq!(after, meta);
+}
+
 /// An index whose fields are not this version's, as an older or newer
 /// pmkb would leave it.
 #[test]
 fn an_index_of_another_version_is_rebuilt_by_the_next_import() {
-    use tantivy::schema::{Schema, STORED, TEXT};
     let ws = Workspace::with_sample_posts();
-    std::fs::create_dir_all(ws.index()).unwrap();
-    let mut schema = Schema::builder();
-    let title = schema.add_text_field("title", TEXT | STORED);
-    let old = tantivy::Index::create_in_dir(ws.index(), schema.build()).unwrap();
-    let mut writer: tantivy::IndexWriter = old.writer(15_000_000).unwrap();
-    writer
-        .add_document(tantivy::doc!(title => "an incident of the old format"))
-        .unwrap();
-    writer.commit().unwrap();
-    drop(writer);
-    let old_files = std::fs::read_dir(ws.index()).unwrap().count();
+    // Fields of pmkb's but not all of them, as an older version had.
+    let old_files = foreign_index(&ws.index(), &["title", "symptoms", "record"]);
     assert!(old_files > 3);
 
     let out = ws.run(&["search", "timeout"]);

@@ -183,6 +183,18 @@ pub(super) fn remove_stale(index_dir: &Path, current: &str) {
     }
 }
 
+/// Whether any manifest is in `index_dir`.
+pub(super) fn any_in(index_dir: &Path) -> bool {
+    std::fs::read_dir(index_dir).is_ok_and(|entries| {
+        entries.flatten().any(|entry| {
+            entry
+                .file_name()
+                .to_str()
+                .is_some_and(|name| name.starts_with(FILE_PREFIX) && name.ends_with(FILE_SUFFIX))
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
