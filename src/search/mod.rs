@@ -4,6 +4,7 @@
 //! fuzzy retry for typos. Each hit carries the symptom, cause and fix that
 //! best match the query, so the answer is on the first screen.
 
+mod facets;
 pub mod query;
 mod ranking;
 mod snippets;
@@ -18,12 +19,14 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::{DocId, Searcher, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
 use crate::extract::technologies;
 use crate::incident::{Finding, Incident};
 use crate::index::{analyzer, snippet_analyzer, PostIndex};
+use facets::FacetCounter;
+pub use facets::Facets;
 use query::{Part, Scope};
 use ranking::{Alternative, Required, Scored};
 use snippets::Snippets;
@@ -260,7 +263,7 @@ impl PostIndex {
                                 .map(|(i, t)| (i, Term::from_field_text(field, t)))
                                 .collect();
                             let phrase = PhraseQuery::new_with_offset_and_slop(terms, 2);
-                            text.push(Scored::Query(Box::new(BoostQuery::new(
+                            text.push(Scored::Bonus(Box::new(BoostQuery::new(
                                 Box::new(phrase),
                                 PHRASE_BOOST,
                             ))));
@@ -585,70 +588,29 @@ pub fn html_escape(text: &str) -> String {
     out
 }
 
-/// How many incidents among all matches have each technology, tag and
-/// year: the filters of the search page.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Facets {
-    pub technologies: Vec<(String, u64)>,
-    pub tags: Vec<(String, u64)>,
-    pub years: Vec<(String, u64)>,
-}
-
-const FACET_SIZE: u32 = 12;
-
 impl PostIndex {
     /// Filter counts for a query (over every match, not just one page).
     pub fn facets(&self, text: &str) -> Result<Facets> {
         let parsed = query::parse(text)?;
         let searcher = self.reader.searcher();
         let plan = self.plan(&parsed, &searcher, false)?;
-        self.count_facets(&searcher, &*plan.query)
+        let matches = ranking::matching_docs(&searcher, &plan.required, &[self.fields.body])?;
+        let mut counter = FacetCounter::default();
+        for (segment, docs) in searcher.segment_readers().iter().zip(&matches) {
+            counter.add_segment(segment, docs)?;
+        }
+        Ok(counter.facets())
     }
 
     /// Filter counts over every incident, for the start page.
     pub fn facets_all(&self) -> Result<Facets> {
-        self.count_facets(&self.reader.searcher(), &tantivy::query::AllQuery)
-    }
-
-    fn count_facets(&self, searcher: &Searcher, query: &dyn Query) -> Result<Facets> {
-        use tantivy::aggregation::agg_req::Aggregations;
-        use tantivy::aggregation::AggregationCollector;
-        let request = serde_json::json!({
-            "technologies": {"terms": {"field": "technologies", "size": FACET_SIZE}},
-            "tags": {"terms": {"field": "tags", "size": FACET_SIZE}},
-            "years": {"terms": {"field": "year", "size": 30, "order": {"_key": "desc"}}},
-        });
-        let aggregations: Aggregations =
-            serde_json::from_value(request).map_err(|e| Error::Query(e.to_string()))?;
-        let collector = AggregationCollector::from_aggs(aggregations, Default::default());
-        let results = searcher.search(query, &collector)?;
-        let json = serde_json::to_value(results).map_err(|e| Error::Query(e.to_string()))?;
-        let buckets = |name: &str| -> Vec<(String, u64)> {
-            json[name]["buckets"]
-                .as_array()
-                .map(|b| {
-                    b.iter()
-                        .filter_map(|b| {
-                            Some((b["key"].as_str()?.to_string(), b["doc_count"].as_u64()?))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let technologies = buckets("technologies")
-            .into_iter()
-            .map(|(name, n)| {
-                (
-                    technologies::canonical(&name).map_or(name, str::to_string),
-                    n,
-                )
-            })
-            .collect();
-        Ok(Facets {
-            technologies,
-            tags: buckets("tags"),
-            years: buckets("years"),
-        })
+        let searcher = self.reader.searcher();
+        let mut counter = FacetCounter::default();
+        for segment in searcher.segment_readers() {
+            let alive: Vec<DocId> = segment.doc_ids_alive().collect();
+            counter.add_segment(segment, &alive)?;
+        }
+        Ok(counter.facets())
     }
 }
 
@@ -712,7 +674,7 @@ mod tests {
     use super::*;
     use tantivy::collector::Count;
     use tantivy::snippet::SnippetGenerator;
-    use tantivy::{DocAddress, DocId};
+    use tantivy::DocAddress;
 
     /// Queries with synonyms, phrases, scopes and words that stem.
     const QUERIES: [&str; 6] = [
@@ -980,6 +942,65 @@ mod tests {
             "{matched} of {} queries matched",
             queries.len()
         );
+    }
+
+    /// Every value of the facet fields with its count among `query`'s
+    /// matches, as tantivy's terms aggregation counts them.
+    fn tantivy_facets(searcher: &Searcher, query: &dyn Query) -> Facets {
+        use tantivy::aggregation::agg_req::Aggregations;
+        use tantivy::aggregation::AggregationCollector;
+        let request = serde_json::json!({
+            "technologies": {"terms": {"field": "technologies", "size": 10000}},
+            "tags": {"terms": {"field": "tags", "size": 10000}},
+            "years": {"terms": {"field": "year", "size": 10000}},
+        });
+        let aggregations: Aggregations = serde_json::from_value(request).expect("request");
+        let collector = AggregationCollector::from_aggs(aggregations, Default::default());
+        let json = serde_json::to_value(searcher.search(query, &collector).expect("aggregate"))
+            .expect("json");
+        let buckets = |name: &str| -> Vec<(String, u64)> {
+            json[name]["buckets"]
+                .as_array()
+                .expect("buckets")
+                .iter()
+                .map(|b| {
+                    let key = b["key"].as_str().expect("key").to_string();
+                    (key, b["doc_count"].as_u64().expect("count"))
+                })
+                .collect()
+        };
+        let mut counter = FacetCounter::default();
+        counter.set_counts([buckets("technologies"), buckets("tags"), buckets("years")]);
+        counter.facets()
+    }
+
+    /// The filters of a search page count what tantivy's aggregation
+    /// counts over the same query's matches, and the start page's over
+    /// every incident, deleted ones left out.
+    #[test]
+    fn facets_count_what_tantivys_aggregation_counts() {
+        let (_dir, index) = corpus_index();
+        let searcher = index.reader.searcher();
+        assert!(searcher
+            .segment_readers()
+            .iter()
+            .any(|s| s.alive_bitset().is_some()));
+        let all = index.facets_all().expect("all");
+        assert_eq!(all, tantivy_facets(&searcher, &tantivy::query::AllQuery));
+        assert!(all.technologies.len() > 5 && all.years.len() > 5, "{all:?}");
+        let mut compared = 0;
+        for text in many_queries(&index).iter().step_by(3) {
+            let Ok(parsed) = query::parse(text) else {
+                continue;
+            };
+            let Ok(plan) = index.plan(&parsed, &searcher, false) else {
+                continue;
+            };
+            let ours = index.facets(text).expect("facets");
+            assert_eq!(ours, tantivy_facets(&searcher, &*plan.query), "{text:?}");
+            compared += usize::from(!ours.technologies.is_empty());
+        }
+        assert!(compared > 50, "only {compared} queries with facets");
     }
 
     /// The block scorer's BM25 is tantivy's, to the bit, in every field,

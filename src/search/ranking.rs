@@ -45,9 +45,14 @@ pub(super) enum Scored {
         boost: f32,
         alternatives: Vec<Alternative>,
     },
-    /// Anything else (proximity phrases, fuzzy terms, filters): scored by
-    /// tantivy, one match at a time.
+    /// Anything else (fuzzy terms, filters): scored by tantivy, one match
+    /// at a time.
     Query(Box<dyn Query>),
+    /// A bonus for documents the part matches anyway (proximity: the
+    /// query's words together in a field whose words it also scores one
+    /// by one): scored like `Query`, and left out when only which
+    /// documents match is asked.
+    Bonus(Box<dyn Query>),
 }
 
 /// A part of the query every hit must match: it matches where any of its
@@ -80,7 +85,7 @@ impl Scored {
                     *boost,
                 ))
             }
-            Scored::Query(query) => query.box_clone(),
+            Scored::Query(query) | Scored::Bonus(query) => query.box_clone(),
         }
     }
 }
@@ -231,7 +236,13 @@ pub(super) fn length_norms(searcher: &Searcher, field: Field) -> Result<Arc<[Sco
     Ok(Arc::new(norms))
 }
 
-fn prepare(searcher: &Searcher, required: &[Required], defer: &[Field]) -> Result<Prepared> {
+/// With `ranked` false, only which documents match matters.
+fn prepare(
+    searcher: &Searcher,
+    required: &[Required],
+    defer: &[Field],
+    ranked: bool,
+) -> Result<Prepared> {
     let scoring = EnableScoring::enabled_from_searcher(searcher);
     let mut norms_by_field: HashMap<Field, Arc<[Score; 256]>> = HashMap::new();
     let mut parts = Vec::with_capacity(required.len());
@@ -292,6 +303,10 @@ fn prepare(searcher: &Searcher, required: &[Required], defer: &[Field]) -> Resul
                 Scored::Query(query) => {
                     prepared.push(PreparedScored::Query(query.weight(scoring)?))
                 }
+                Scored::Bonus(query) if ranked => {
+                    prepared.push(PreparedScored::Query(query.weight(scoring)?))
+                }
+                Scored::Bonus(_) => {}
             }
         }
         parts.push(prepared);
@@ -465,6 +480,7 @@ fn score_segment(
     segment_ord: usize,
     prepared: &Prepared,
     keep: usize,
+    mut matches: Option<&mut Vec<DocId>>,
 ) -> Result<(usize, Vec<(Score, DocId)>)> {
     let max_doc = segment.max_doc() as usize;
     scratch.fit(max_doc);
@@ -573,6 +589,14 @@ fn score_segment(
         if contenders != 0 {
             top.offer_chunk(chunk, first, alive);
         }
+        if let Some(matches) = matches.as_deref_mut() {
+            for (at, &score) in chunk.iter().enumerate() {
+                let doc = (first + at) as DocId;
+                if score > 0.0 && alive.is_none_or(|alive| alive.is_alive(doc)) {
+                    matches.push(doc);
+                }
+            }
+        }
         chunk.fill(0.0);
     }
     Ok((count, top.into_sorted()))
@@ -672,6 +696,10 @@ fn deferral_cut(
     keep: usize,
     bound: Score,
 ) -> Score {
+    // Nothing to rank: every match is only counted.
+    if keep == 0 {
+        return Score::INFINITY;
+    }
     let mut top = TopK::new(keep);
     let mut so_far = [0.0; CHUNK];
     for (number, chunk) in total.chunks(CHUNK).enumerate() {
@@ -790,14 +818,14 @@ pub(super) fn top_docs(
     limit: usize,
     offset: usize,
 ) -> Result<(Vec<(Score, DocAddress)>, usize)> {
-    let prepared = prepare(searcher, required, defer)?;
+    let prepared = prepare(searcher, required, defer, true)?;
     let keep = limit + offset;
     let mut total = 0;
     let mut hits: Vec<(Score, DocAddress)> = Vec::new();
     SCRATCH.with(|cell| -> Result<()> {
         let mut scratch = cell.borrow_mut();
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            match score_segment(&mut scratch, segment, ord, &prepared, keep) {
+            match score_segment(&mut scratch, segment, ord, &prepared, keep, None) {
                 Ok((count, top)) => {
                     total += count;
                     hits.extend(
@@ -815,4 +843,30 @@ pub(super) fn top_docs(
     })?;
     hits.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     Ok((hits.into_iter().skip(offset).take(limit).collect(), total))
+}
+
+/// Every document that matches, by segment (as the searcher orders them),
+/// deleted ones left out: the same matches `top_docs` counts, found the
+/// same way, with the deferred parts counted rather than scored.
+pub(super) fn matching_docs(
+    searcher: &Searcher,
+    required: &[Required],
+    defer: &[Field],
+) -> Result<Vec<Vec<DocId>>> {
+    let prepared = prepare(searcher, required, defer, false)?;
+    SCRATCH.with(|cell| -> Result<Vec<Vec<DocId>>> {
+        let mut scratch = cell.borrow_mut();
+        let mut all = Vec::with_capacity(searcher.segment_readers().len());
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let mut docs = Vec::new();
+            if let Err(err) =
+                score_segment(&mut scratch, segment, ord, &prepared, 0, Some(&mut docs))
+            {
+                scratch.clear();
+                return Err(err);
+            }
+            all.push(docs);
+        }
+        Ok(all)
+    })
 }
