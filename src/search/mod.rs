@@ -336,6 +336,28 @@ impl PostIndex {
 
     /// Searches by symptom. `offset` skips hits, for pages.
     pub fn search(&self, text: &str, limit: usize, offset: usize) -> Result<SearchResults> {
+        Ok(self.search_and_count(text, limit, offset, false)?.0)
+    }
+
+    /// A search and its page's filters, counted over the matches the
+    /// search's own pass finds.
+    pub fn search_with_facets(
+        &self,
+        text: &str,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(SearchResults, Facets)> {
+        let (results, facets) = self.search_and_count(text, limit, offset, true)?;
+        Ok((results, facets.unwrap_or_default()))
+    }
+
+    fn search_and_count(
+        &self,
+        text: &str,
+        limit: usize,
+        offset: usize,
+        with_facets: bool,
+    ) -> Result<(SearchResults, Option<Facets>)> {
         let started = Instant::now();
         let parsed = query::parse(text)?;
         let limit = limit.clamp(1, MAX_LIMIT);
@@ -344,16 +366,27 @@ impl PostIndex {
         // Body matches add little next to the other fields: most documents
         // that match only there cannot reach the page.
         let defer = [self.fields.body];
-        let (mut top, mut total) =
-            ranking::top_docs(&searcher, &plan.required, &defer, limit, offset)?;
+        let rank = |plan: &Plan| {
+            if with_facets {
+                ranking::top_docs_and_matches(&searcher, &plan.required, &defer, limit, offset)
+            } else {
+                let (top, total) =
+                    ranking::top_docs(&searcher, &plan.required, &defer, limit, offset)?;
+                Ok((top, total, Vec::new()))
+            }
+        };
+        let (mut top, mut total, mut matches) = rank(&plan)?;
         if total < FUZZY_BELOW && parsed.has_text() {
             let fuzzy = self.plan(&parsed, &searcher, true)?;
-            let (fuzzy_top, fuzzy_total) =
-                ranking::top_docs(&searcher, &fuzzy.required, &defer, limit, offset)?;
+            let (fuzzy_top, fuzzy_total, fuzzy_matches) = rank(&fuzzy)?;
             if fuzzy_total > total {
-                (top, total, plan) = (fuzzy_top, fuzzy_total, fuzzy);
+                (top, total, matches, plan) = (fuzzy_top, fuzzy_total, fuzzy_matches, fuzzy);
             }
         }
+        let facets = match with_facets {
+            true => Some(count_facets(&searcher, &matches)?),
+            false => None,
+        };
         let mut snippets = Snippets::new(&searcher, &*plan.query, self.fields.body);
         let mut picker = FindingPicker::new(&plan.concepts);
         let mut hits = Vec::with_capacity(top.len());
@@ -368,12 +401,13 @@ impl PostIndex {
             };
             hits.push(picker.hit(record, score, snippet));
         }
-        Ok(SearchResults {
+        let results = SearchResults {
             query: text.to_string(),
             total,
             took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
             hits,
-        })
+        };
+        Ok((results, facets))
     }
 
     /// Incidents most like `id`, by the distinctive words of its symptoms
@@ -589,29 +623,45 @@ pub fn html_escape(text: &str) -> String {
 }
 
 impl PostIndex {
-    /// Filter counts for a query (over every match, not just one page).
+    /// Filter counts for a query (over every match, not just one page),
+    /// over the matches `search` would show, typos retried as it does.
     pub fn facets(&self, text: &str) -> Result<Facets> {
         let parsed = query::parse(text)?;
         let searcher = self.reader.searcher();
+        let defer = [self.fields.body];
         let plan = self.plan(&parsed, &searcher, false)?;
-        let matches = ranking::matching_docs(&searcher, &plan.required, &[self.fields.body])?;
-        let mut counter = FacetCounter::default();
-        for (segment, docs) in searcher.segment_readers().iter().zip(&matches) {
-            counter.add_segment(segment, docs)?;
+        let mut matches = ranking::matching_docs(&searcher, &plan.required, &defer)?;
+        let count = |matches: &[Vec<DocId>]| matches.iter().map(Vec::len).sum::<usize>();
+        if count(&matches) < FUZZY_BELOW && parsed.has_text() {
+            let fuzzy = self.plan(&parsed, &searcher, true)?;
+            let fuzzy_matches = ranking::matching_docs(&searcher, &fuzzy.required, &defer)?;
+            if count(&fuzzy_matches) > count(&matches) {
+                matches = fuzzy_matches;
+            }
         }
-        Ok(counter.facets())
+        count_facets(&searcher, &matches)
     }
 
     /// Filter counts over every incident, for the start page.
     pub fn facets_all(&self) -> Result<Facets> {
         let searcher = self.reader.searcher();
-        let mut counter = FacetCounter::default();
-        for segment in searcher.segment_readers() {
-            let alive: Vec<DocId> = segment.doc_ids_alive().collect();
-            counter.add_segment(segment, &alive)?;
-        }
-        Ok(counter.facets())
+        let alive: Vec<Vec<DocId>> = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.doc_ids_alive().collect())
+            .collect();
+        count_facets(&searcher, &alive)
     }
+}
+
+/// Counts the filters over `matches`, by segment as the searcher orders
+/// them.
+fn count_facets(searcher: &Searcher, matches: &[Vec<DocId>]) -> Result<Facets> {
+    let mut counter = FacetCounter::default();
+    for (segment, docs) in searcher.segment_readers().iter().zip(matches) {
+        counter.add_segment(segment, docs)?;
+    }
+    Ok(counter.facets())
 }
 
 /// The analyzed terms a query looks for, synonyms included: what to
@@ -989,15 +1039,40 @@ mod tests {
         assert_eq!(all, tantivy_facets(&searcher, &tantivy::query::AllQuery));
         assert!(all.technologies.len() > 5 && all.years.len() > 5, "{all:?}");
         let mut compared = 0;
-        for text in many_queries(&index).iter().step_by(3) {
+        let typos = [
+            "kuberntes",
+            "elasticsaerch",
+            "certificat expird",
+            "postgrse",
+        ];
+        let queries = many_queries(&index);
+        for text in queries.iter().step_by(3).map(String::as_str).chain(typos) {
             let Ok(parsed) = query::parse(text) else {
                 continue;
             };
-            let Ok(plan) = index.plan(&parsed, &searcher, false) else {
+            let Ok(mut plan) = index.plan(&parsed, &searcher, false) else {
                 continue;
             };
+            // The matches the search shows: typos retried as it does.
+            let total = searcher.search(&*plan.query, &Count).expect("count");
+            if total < FUZZY_BELOW && parsed.has_text() {
+                let fuzzy = index.plan(&parsed, &searcher, true).expect("fuzzy");
+                if searcher.search(&*fuzzy.query, &Count).expect("count") > total {
+                    plan = fuzzy;
+                }
+            }
+            let expected = tantivy_facets(&searcher, &*plan.query);
             let ours = index.facets(text).expect("facets");
-            assert_eq!(ours, tantivy_facets(&searcher, &*plan.query), "{text:?}");
+            assert_eq!(ours, expected, "{text:?}");
+            let (results, with_search) = index.search_with_facets(text, 10, 0).expect("search");
+            assert_eq!(
+                with_search, expected,
+                "{text:?}: in one pass with the search"
+            );
+            let alone = index.search(text, 10, 0).expect("search");
+            let ids = |hits: &[Hit]| hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+            assert_eq!(ids(&results.hits), ids(&alone.hits), "{text:?}: hits");
+            assert_eq!(results.total, alone.total, "{text:?}: total");
             compared += usize::from(!ours.technologies.is_empty());
         }
         assert!(compared > 50, "only {compared} queries with facets");

@@ -808,6 +808,13 @@ impl TopK {
     }
 }
 
+/// Every document that matches, by segment (as the searcher orders them),
+/// deleted ones left out.
+pub(super) type Matches = Vec<Vec<DocId>>;
+
+/// Hits, best first, with their scores.
+pub(super) type Ranked = Vec<(Score, DocAddress)>;
+
 /// The hits ranked `offset..offset + limit`, and how many documents match.
 /// The best-of-terms of the last part in the fields of `defer` are scored
 /// last, in full only for documents that could still reach the page.
@@ -817,21 +824,72 @@ pub(super) fn top_docs(
     defer: &[Field],
     limit: usize,
     offset: usize,
-) -> Result<(Vec<(Score, DocAddress)>, usize)> {
-    let prepared = prepare(searcher, required, defer, true)?;
+) -> Result<(Ranked, usize)> {
+    run(searcher, required, defer, limit, offset, true, None)
+}
+
+/// `top_docs`, and every document that matches.
+pub(super) fn top_docs_and_matches(
+    searcher: &Searcher,
+    required: &[Required],
+    defer: &[Field],
+    limit: usize,
+    offset: usize,
+) -> Result<(Ranked, usize, Matches)> {
+    let mut matches = Vec::new();
+    let (top, total) = run(
+        searcher,
+        required,
+        defer,
+        limit,
+        offset,
+        true,
+        Some(&mut matches),
+    )?;
+    Ok((top, total, matches))
+}
+
+/// Every document that matches, as `top_docs_and_matches` finds them,
+/// with nothing ranked: the deferred parts and bonuses are left unscored.
+pub(super) fn matching_docs(
+    searcher: &Searcher,
+    required: &[Required],
+    defer: &[Field],
+) -> Result<Matches> {
+    let mut matches = Vec::new();
+    run(searcher, required, defer, 0, 0, false, Some(&mut matches))?;
+    Ok(matches)
+}
+
+/// Scores every segment; with `matches`, also lists each one's matches.
+fn run(
+    searcher: &Searcher,
+    required: &[Required],
+    defer: &[Field],
+    limit: usize,
+    offset: usize,
+    ranked: bool,
+    mut matches: Option<&mut Matches>,
+) -> Result<(Ranked, usize)> {
+    let prepared = prepare(searcher, required, defer, ranked)?;
     let keep = limit + offset;
     let mut total = 0;
     let mut hits: Vec<(Score, DocAddress)> = Vec::new();
     SCRATCH.with(|cell| -> Result<()> {
         let mut scratch = cell.borrow_mut();
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            match score_segment(&mut scratch, segment, ord, &prepared, keep, None) {
+            let mut segment_matches = Vec::new();
+            let collect = matches.is_some().then_some(&mut segment_matches);
+            match score_segment(&mut scratch, segment, ord, &prepared, keep, collect) {
                 Ok((count, top)) => {
                     total += count;
                     hits.extend(
                         top.into_iter()
                             .map(|(score, doc)| (score, DocAddress::new(ord as u32, doc))),
                     );
+                    if let Some(matches) = matches.as_deref_mut() {
+                        matches.push(segment_matches);
+                    }
                 }
                 Err(err) => {
                     scratch.clear();
@@ -843,30 +901,4 @@ pub(super) fn top_docs(
     })?;
     hits.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     Ok((hits.into_iter().skip(offset).take(limit).collect(), total))
-}
-
-/// Every document that matches, by segment (as the searcher orders them),
-/// deleted ones left out: the same matches `top_docs` counts, found the
-/// same way, with the deferred parts counted rather than scored.
-pub(super) fn matching_docs(
-    searcher: &Searcher,
-    required: &[Required],
-    defer: &[Field],
-) -> Result<Vec<Vec<DocId>>> {
-    let prepared = prepare(searcher, required, defer, false)?;
-    SCRATCH.with(|cell| -> Result<Vec<Vec<DocId>>> {
-        let mut scratch = cell.borrow_mut();
-        let mut all = Vec::with_capacity(searcher.segment_readers().len());
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let mut docs = Vec::new();
-            if let Err(err) =
-                score_segment(&mut scratch, segment, ord, &prepared, 0, Some(&mut docs))
-            {
-                scratch.clear();
-                return Err(err);
-            }
-            all.push(docs);
-        }
-        Ok(all)
-    })
 }

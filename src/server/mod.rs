@@ -26,7 +26,7 @@ use tower_http::CompressionLevel;
 
 use crate::error::Error;
 use crate::index::PostIndex;
-use crate::search::{query_terms, SearchResults, DEFAULT_LIMIT, MAX_LIMIT};
+use crate::search::{query_terms, Facets, SearchResults, DEFAULT_LIMIT, MAX_LIMIT};
 use cache::SearchCache;
 
 pub use render::markdown_to_safe_html;
@@ -89,6 +89,31 @@ impl AppState {
             self.inner.searches.put(key, Arc::new(results.clone()));
         }
         Ok((results, false))
+    }
+
+    /// A search page's hits and filters: a cached page counts its filters
+    /// alone; otherwise one pass finds the hits and the matches to count.
+    fn search_with_facets(
+        &self,
+        q: &str,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(SearchResults, Facets), Error> {
+        let key = cache::Key {
+            generation: self.inner.index.generation(),
+            query: q.to_string(),
+            limit,
+            offset,
+        };
+        if self.inner.searches.get(&key).is_some() {
+            let (results, _) = self.search(q, limit, offset)?;
+            return Ok((results, self.inner.index.facets(q)?));
+        }
+        let (results, facets) = self.inner.index.search_with_facets(q, limit, offset)?;
+        if limit <= MAX_CACHED_LIMIT {
+            self.inner.searches.put(key, Arc::new(results.clone()));
+        }
+        Ok((results, facets))
     }
 }
 
@@ -254,12 +279,13 @@ async fn search_page(
             let facets = index.facets_all()?;
             return Ok(pages::home_page(index.len(), &facets).into_string());
         }
-        let (results, _) = state.search(&q, PER_PAGE, (page - 1) * PER_PAGE)?;
         let terms = query_terms(&q);
+        let offset = (page - 1) * PER_PAGE;
         if partial {
+            let (results, _) = state.search(&q, PER_PAGE, offset)?;
             return Ok(pages::results(&q, &results, page, PER_PAGE, &terms).into_string());
         }
-        let facets = index.facets(&q)?;
+        let (results, facets) = state.search_with_facets(&q, PER_PAGE, offset)?;
         Ok(pages::search_page(&q, &results, &facets, page, PER_PAGE, &terms).into_string())
     })
     .await?;
