@@ -383,9 +383,10 @@ impl PostIndex {
                 (top, total, matches, plan) = (fuzzy_top, fuzzy_total, fuzzy_matches, fuzzy);
             }
         }
-        let facets = match with_facets {
-            true => Some(count_facets(&searcher, &matches)?),
-            false => None,
+        let facets = if with_facets {
+            Some(count_facets(&searcher, &matches)?)
+        } else {
+            None
         };
         let mut snippets = Snippets::new(&searcher, &*plan.query, self.fields.body);
         let mut picker = FindingPicker::new(&plan.concepts);

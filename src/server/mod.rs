@@ -71,23 +71,12 @@ impl AppState {
     /// says whether the cache answered.
     fn search(&self, q: &str, limit: usize, offset: usize) -> Result<(SearchResults, bool), Error> {
         let started = Instant::now();
-        let key = cache::Key {
-            generation: self.inner.index.generation(),
-            query: q.to_string(),
-            limit,
-            offset,
-        };
-        if let Some(cached) = self.inner.searches.get(&key) {
-            let mut results = SearchResults::clone(&cached);
-            results.took_ms = (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0;
+        let key = self.cache_key(q, limit, offset);
+        if let Some(results) = self.cached(&key, started) {
             return Ok((results, true));
         }
         let results = self.inner.index.search(q, limit, offset)?;
-        // Pages people read, not bulk exports: so the cache stays a few
-        // megabytes whatever callers ask for.
-        if limit <= MAX_CACHED_LIMIT {
-            self.inner.searches.put(key, Arc::new(results.clone()));
-        }
+        self.remember(key, &results);
         Ok((results, false))
     }
 
@@ -99,21 +88,39 @@ impl AppState {
         limit: usize,
         offset: usize,
     ) -> Result<(SearchResults, Facets), Error> {
-        let key = cache::Key {
+        let started = Instant::now();
+        let key = self.cache_key(q, limit, offset);
+        if let Some(results) = self.cached(&key, started) {
+            return Ok((results, self.inner.index.facets(q)?));
+        }
+        let (results, facets) = self.inner.index.search_with_facets(q, limit, offset)?;
+        self.remember(key, &results);
+        Ok((results, facets))
+    }
+
+    fn cache_key(&self, q: &str, limit: usize, offset: usize) -> cache::Key {
+        cache::Key {
             generation: self.inner.index.generation(),
             query: q.to_string(),
             limit,
             offset,
-        };
-        if self.inner.searches.get(&key).is_some() {
-            let (results, _) = self.search(q, limit, offset)?;
-            return Ok((results, self.inner.index.facets(q)?));
         }
-        let (results, facets) = self.inner.index.search_with_facets(q, limit, offset)?;
-        if limit <= MAX_CACHED_LIMIT {
+    }
+
+    /// The cached answer, timed from `started`.
+    fn cached(&self, key: &cache::Key, started: Instant) -> Option<SearchResults> {
+        let cached = self.inner.searches.get(key)?;
+        let mut results = SearchResults::clone(&cached);
+        results.took_ms = (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0;
+        Some(results)
+    }
+
+    fn remember(&self, key: cache::Key, results: &SearchResults) {
+        // Pages people read, not bulk exports: so the cache stays a few
+        // megabytes whatever callers ask for.
+        if key.limit <= MAX_CACHED_LIMIT {
             self.inner.searches.put(key, Arc::new(results.clone()));
         }
-        Ok((results, facets))
     }
 }
 
