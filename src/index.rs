@@ -456,6 +456,10 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
         });
     }
     let mut writer = index.writer()?;
+    // An import killed before its commit leaves the files it had written
+    // (a segment's deletes among them): the same names come up again, and
+    // tantivy refuses to overwrite a file.
+    writer.garbage_collect_files().wait()?;
     let (old, old_form) = match index.last_manifest() {
         manifest::Last::Nothing => (Manifest::default(), false),
         manifest::Last::Found { manifest, old_form } => (manifest, old_form),
