@@ -2,14 +2,15 @@
 //!
 //! ```text
 //! cargo run --release --example bench_query -- --index DIR --queries FILE \
-//!     [--rounds R] [--limit N] [--single QUERY --repeat K]
+//!     [--rounds R] [--limit N] [--per-query] [--single QUERY --repeat K]
 //! ```
 //!
 //! Opens the index with `PostIndex::open` and calls `.search(q, limit, 0)`
 //! (which builds the snippets and picks the best findings) for every query
 //! of the file, once to warm up and then `R` times (default 3), and prints
 //! `key value` lines: the percentiles over all timed calls, the errors, the
-//! queries that found nothing, and the slowest queries. With `--single`,
+//! queries that found nothing, and the slowest queries (with `--per-query`,
+//! every query's fastest time: where the mean goes). With `--single`,
 //! times that one query `K` times (default 50) instead.
 
 mod bench_common;

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example bench_tantivy -- --index DIR --queries FILE \
-//!     [--rounds R] [--limit N] [--single QUERY --repeat K]
+//!     [--rounds R] [--limit N] [--per-query] [--single QUERY --repeat K]
 //! ```
 //!
 //! Each call does what a search page needs: parse the query (tantivy's

@@ -15,14 +15,17 @@ pub struct Args {
     rounds: usize,
     repeat: usize,
     pub limit: usize,
+    /// Print every query's fastest time too: where the mean goes.
+    per_query: bool,
 }
 
 impl Args {
-    /// `--index DIR --queries FILE [--rounds R] [--limit N] [--single Q --repeat K]`
+    /// `--index DIR --queries FILE [--rounds R] [--limit N] [--per-query] [--single Q --repeat K]`
     pub fn parse() -> Result<Args> {
         let mut index = None;
         let mut queries = None;
         let mut single = None;
+        let mut per_query = false;
         let (mut rounds, mut repeat, mut limit) = (3usize, 50usize, 10usize);
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -34,6 +37,7 @@ impl Args {
                 "--rounds" => rounds = value()?.parse()?,
                 "--repeat" => repeat = value()?.parse()?,
                 "--limit" => limit = value()?.parse()?,
+                "--per-query" => per_query = true,
                 other => bail!("unknown argument {other}"),
             }
         }
@@ -44,6 +48,7 @@ impl Args {
             rounds,
             repeat,
             limit,
+            per_query,
         })
     }
 }
@@ -90,7 +95,8 @@ pub fn run(name: &str, args: &Args, search: impl Fn(&str) -> Result<usize>) -> R
         let _ = search(q);
     }
     let mut times = Vec::with_capacity(queries.len() * args.rounds);
-    let mut per_query = vec![0f64; queries.len()];
+    let mut slowest = vec![0f64; queries.len()];
+    let mut fastest = vec![f64::INFINITY; queries.len()];
     let (mut errors, mut empty, mut hits_total) = (0, 0, 0usize);
     let wall = Instant::now();
     for round in 0..args.rounds {
@@ -99,7 +105,8 @@ pub fn run(name: &str, args: &Args, search: impl Fn(&str) -> Result<usize>) -> R
             let result = search(q);
             let ms = t.elapsed().as_secs_f64() * 1e3;
             times.push(ms);
-            per_query[i] = per_query[i].max(ms);
+            slowest[i] = slowest[i].max(ms);
+            fastest[i] = fastest[i].min(ms);
             match result {
                 Ok(total) if round == 0 => {
                     hits_total += total;
@@ -134,7 +141,12 @@ pub fn run(name: &str, args: &Args, search: impl Fn(&str) -> Result<usize>) -> R
         times.iter().sum::<f64>() / times.len().max(1) as f64
     );
     println!("qps_one_thread {:.0}", times.len() as f64 / wall_s);
-    let mut slow: Vec<(f64, &str)> = per_query
+    if args.per_query {
+        for (ms, q) in fastest.iter().zip(&queries) {
+            println!("query_min_ms {ms:.3} {q}");
+        }
+    }
+    let mut slow: Vec<(f64, &str)> = slowest
         .iter()
         .copied()
         .zip(queries.iter().copied())
