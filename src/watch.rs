@@ -16,6 +16,22 @@ const DEBOUNCE: Duration = Duration::from_millis(300);
 /// A file written this recently may still be half-written: wait for it.
 const SETTLE: Duration = Duration::from_millis(250);
 
+/// The paths an event changed. Reads are not changes: the import itself
+/// opens every file it skips (a file it cannot use is read again each
+/// time), and counting those opens made a watcher with one bad file
+/// re-import every debounce, forever.
+fn changed_paths(event: notify::Result<notify::Event>) -> Vec<PathBuf> {
+    use notify::event::{EventKind, MetadataKind, ModifyKind};
+    match event {
+        Ok(event) => match event.kind {
+            EventKind::Access(_)
+            | EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => Vec::new(),
+            _ => event.paths,
+        },
+        Err(_) => Vec::new(),
+    }
+}
+
 fn recently_written(paths: &[PathBuf]) -> bool {
     let now = SystemTime::now();
     paths.iter().any(|p| {
@@ -48,12 +64,12 @@ pub fn watch(
             Err(mpsc::RecvTimeoutError::Timeout) => continue,
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
-        let mut paths: Vec<PathBuf> = first.map(|e| e.paths).unwrap_or_default();
+        let mut paths = changed_paths(first);
         // Debounce: wait until the directory has been quiet for a moment
         // and no touched file is still being written.
         loop {
             match events.recv_timeout(DEBOUNCE) {
-                Ok(event) => paths.extend(event.map(|e| e.paths).unwrap_or_default()),
+                Ok(event) => paths.extend(changed_paths(event)),
                 Err(mpsc::RecvTimeoutError::Timeout) if recently_written(&paths) => continue,
                 Err(_) => break,
             }

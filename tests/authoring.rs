@@ -161,3 +161,33 @@ fn serve_watch_picks_up_new_edited_and_deleted_posts() {
     std::fs::remove_file(&post).unwrap();
     wait_for("zebra", 0, "delete");
 }
+
+/// A file the import skips is read by every import; the watcher once took
+/// those reads for changes and re-imported every 300 ms for as long as
+/// the file was there.
+#[test]
+fn serve_watch_imports_once_for_a_file_it_skips() {
+    let ws = Workspace::with_sample_posts();
+    let log_path = ws.index().with_extension("log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let server = ws.serve_logging(&["--watch"], "info", log);
+    // The server says it watches once the watcher is ready.
+    let started = Instant::now();
+    while !std::fs::read_to_string(&log_path)
+        .unwrap()
+        .contains("watching")
+    {
+        assert!(started.elapsed() < Duration::from_secs(10), "no watcher");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::fs::write(ws.posts().join("empty.md"), "").unwrap();
+    std::thread::sleep(Duration::from_secs(4));
+    let text = std::fs::read_to_string(&log_path).unwrap();
+    drop(server);
+    let imports = text.matches("re-imported").count();
+    assert_eq!(imports, 1, "one import for one new file:\n{text}");
+    assert!(
+        text.contains("empty.md:1: empty file"),
+        "the skipped file is reported:\n{text}"
+    );
+}

@@ -128,6 +128,16 @@ impl Workspace {
     /// Starts `pmkb serve --addr 127.0.0.1:0 EXTRA...` on this workspace and
     /// waits until it says where it listens.
     pub fn serve(&self, extra: &[&str]) -> RunningServer {
+        self.serve_logging(extra, "warn", std::process::Stdio::null())
+    }
+
+    /// As `serve`, with the log at `level` written to `log`.
+    pub fn serve_logging(
+        &self,
+        extra: &[&str],
+        level: &str,
+        log: impl Into<std::process::Stdio>,
+    ) -> RunningServer {
         use std::io::{BufRead, BufReader};
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pmkb"))
             .arg("--posts")
@@ -136,9 +146,9 @@ impl Workspace {
             .arg(self.index())
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(extra)
-            .env("PMKB_LOG", "warn")
+            .env("PMKB_LOG", level)
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("pmkb serve starts");
         let stdout = child.stdout.take().expect("piped stdout");
