@@ -537,6 +537,8 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
         .min(8);
     let chunks: Vec<&[&corpus::RawPost]> = changed.chunks(EXTRACT_CHUNK).collect();
     let window = ExtractWindow::new(chunks.len(), workers * 4);
+    // Needed only when a changed post claims the id of an unchanged one.
+    let walk = std::cell::OnceCell::new();
     std::thread::scope(|scope| -> Result<()> {
         let (sender, results) = std::sync::mpsc::channel::<(usize, pipeline::Records)>();
         for _ in 0..workers.min(chunks.len()) {
@@ -547,7 +549,7 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
                 // the chunk that never comes.
                 let _stop = window.stop_on_drop();
                 while let Some(i) = window.take() {
-                    let part = pipeline::extract_posts(chunks[i].iter().copied(), config);
+                    let part = pipeline::extract_each(chunks[i].iter().copied(), config);
                     if sender.send((i, part)).is_err() {
                         break;
                     }
@@ -576,18 +578,37 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
             for record in &part.records {
                 let extracted = &record.extracted;
                 let id = &extracted.incident.id;
-                if let Some(other) = kept_ids.get(id) {
-                    report.skipped.push(Problem {
-                        source: extracted.incident.source.clone(),
-                        line: extracted.incident.line,
-                        reason: format!(
-                            "duplicate id `{id}` (already used by {}); post skipped",
-                            other.replace('#', ":")
-                        ),
-                    });
-                    continue;
-                }
                 let place = format!("{}:{}", extracted.incident.source, extracted.incident.line);
+                if let Some(other) = kept_ids.get(id) {
+                    let walk = walk.get_or_init(|| WalkOrder::new(&corpus, &stamps));
+                    if !walk.comes_before(&record.key, other) {
+                        report.skipped.push(Problem {
+                            source: extracted.incident.source.clone(),
+                            line: extracted.incident.line,
+                            reason: format!(
+                                "duplicate id `{id}` (already used by {}); post skipped",
+                                other.replace('#', ":")
+                            ),
+                        });
+                        continue;
+                    }
+                    // This post comes first in the walk, so a fresh import
+                    // would give it the id: the unchanged post holding it
+                    // loses it (its document is replaced below).
+                    let loser = manifest.posts.remove(other).is_some();
+                    report.unchanged -= usize::from(loser);
+                    if let Some(held) = index.get(id)? {
+                        report.skipped.push(Problem {
+                            source: held.source,
+                            line: held.line,
+                            reason: format!(
+                                "duplicate id `{id}` (already used by {place}); post skipped"
+                            ),
+                        });
+                    }
+                    kept_ids.remove(id);
+                    new_ids.remove(id);
+                }
                 if let Some(first) = new_ids.get(id) {
                     report.skipped.push(Problem {
                         source: extracted.incident.source.clone(),
@@ -619,6 +640,12 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
         }
         Ok(())
     })?;
+    // By file, not by when each was found (a duplicate id can be found by
+    // an extraction thread or by this one): the same posts give the same
+    // report, whatever the index held before.
+    report
+        .skipped
+        .sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
     for id in old_ids {
         if !new_ids.contains_key(id) {
             writer.delete_term(Term::from_field_text(index.fields.id, id));
@@ -641,6 +668,50 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
     stamps.save(index_dir, &corpus, &manifest.posts, started);
     writer.wait_merging_threads()?;
     Ok(report)
+}
+
+/// Where each post comes in the walk of the posts directory (file, then
+/// place in the file): of the posts that claim one id, the first keeps it,
+/// whatever the order they were written or imported in.
+struct WalkOrder {
+    rank: HashMap<String, (usize, usize)>,
+}
+
+impl WalkOrder {
+    fn new(corpus: &corpus::Corpus, stamps: &FileStamps) -> WalkOrder {
+        let file_rank: HashMap<&str, usize> = corpus
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, file)| (file.source.as_str(), i))
+            .collect();
+        let mut rank = HashMap::new();
+        let mut posts_seen: HashMap<&str, usize> = HashMap::new();
+        for raw in &corpus.posts {
+            let seen = posts_seen.entry(raw.source.as_str()).or_default();
+            if let Some(&file) = file_rank.get(raw.source.as_str()) {
+                rank.insert(raw.key(), (file, *seen));
+            }
+            *seen += 1;
+        }
+        for file in corpus.files.iter().filter(|f| !f.read) {
+            if let (Some(stamped), Some(&at)) = (
+                stamps.files.get(&file.source),
+                file_rank.get(file.source.as_str()),
+            ) {
+                for (place, (key, _)) in stamped.posts(&file.source).enumerate() {
+                    rank.insert(key, (at, place));
+                }
+            }
+        }
+        WalkOrder { rank }
+    }
+
+    /// Whether the post `key` comes before `other`; false when either is
+    /// unknown, so the post already in the index keeps its id.
+    fn comes_before(&self, key: &str, other: &str) -> bool {
+        matches!((self.rank.get(key), self.rank.get(other)), (Some(a), Some(b)) if a < b)
+    }
 }
 
 /// The stamps (size, times, inode) of the post files of the last import,

@@ -35,8 +35,36 @@ pub struct Records {
 /// Parses and extracts every post. A post whose id was already taken by an
 /// earlier post (in walk order) is an error for that later post.
 pub fn extract_posts<'a>(posts: impl IntoIterator<Item = &'a RawPost>, config: &Config) -> Records {
-    let mut out = Records::default();
+    let mut out = extract_each(posts, config);
     let mut first_with_id: HashMap<String, (String, usize)> = HashMap::new();
+    let mut duplicates = Vec::new();
+    out.records.retain(|record| {
+        let incident = &record.extracted.incident;
+        if let Some((source, line)) = first_with_id.get(&incident.id) {
+            duplicates.push(Problem {
+                source: incident.source.clone(),
+                line: incident.line,
+                reason: format!(
+                    "duplicate id `{}` (already used by {source}:{line}); post skipped",
+                    incident.id
+                ),
+            });
+            return false;
+        }
+        first_with_id.insert(
+            incident.id.clone(),
+            (incident.source.clone(), incident.line),
+        );
+        true
+    });
+    out.problems.append(&mut duplicates);
+    out
+}
+
+/// Parses and extracts every post, duplicate ids and all: an import decides
+/// between posts that claim one id, knowing the posts the index holds.
+pub fn extract_each<'a>(posts: impl IntoIterator<Item = &'a RawPost>, config: &Config) -> Records {
+    let mut out = Records::default();
     for raw in posts {
         let doc = match parse(raw) {
             Ok(doc) => doc,
@@ -47,18 +75,6 @@ pub fn extract_posts<'a>(posts: impl IntoIterator<Item = &'a RawPost>, config: &
         };
         out.warnings.extend(doc.warnings.iter().cloned());
         let extracted = extract(&doc, config);
-        let id = extracted.incident.id.clone();
-        if let Some((source, line)) = first_with_id.get(&id) {
-            out.problems.push(Problem {
-                source: raw.source.clone(),
-                line: raw.line,
-                reason: format!(
-                    "duplicate id `{id}` (already used by {source}:{line}); post skipped"
-                ),
-            });
-            continue;
-        }
-        first_with_id.insert(id, (raw.source.clone(), raw.line));
         out.records.push(Record {
             key: raw.key(),
             hash: raw.content_hash(),

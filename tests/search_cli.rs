@@ -127,6 +127,78 @@ fn import_is_incremental() {
     assert_eq!(ids.len(), 30);
 }
 
+/// Posts that claim one id: the first in the walk of the posts directory
+/// keeps it, whether the index is built at once or a post at a time (once,
+/// an unchanged post kept its id against a new one that comes first, so the
+/// index depended on the order the posts were written in).
+#[test]
+fn a_duplicate_id_goes_to_the_first_post_in_any_import() {
+    let ws = Workspace::empty();
+    let post = |id: &str, what: &str| {
+        format!(
+            "---\nid: {id}\ntitle: {what}\n---\n\nThe {what} queue stalled and jobs timed out.\n"
+        )
+    };
+    ws.write("dup1.md", post("dup-one", "walrus"));
+    ws.write("sub/dup2.md", post("DUP One", "narwhal"));
+    ws.write("other.md", post("other", "okapi"));
+    let first = ws.run(&["import"]);
+    assert!(
+        stderr(&first)
+            .contains("sub/dup2.md:1: duplicate id `dup-one` (already used by dup1.md:1)"),
+        "{}",
+        stderr(&first)
+    );
+    ws.write("a-dup.md", post("dup-one", "beluga"));
+    let second = ws.run(&["import"]);
+    let messages = stderr(&second);
+    assert!(second.status.success(), "{messages}");
+    for skipped in ["dup1.md:1", "sub/dup2.md:1"] {
+        let line = messages
+            .lines()
+            .find(|l| l.contains(skipped))
+            .unwrap_or_else(|| panic!("{skipped} not reported:\n{messages}"));
+        assert!(
+            line.contains("duplicate id `dup-one` (already used by a-dup.md:1)"),
+            "{line}"
+        );
+    }
+    assert_eq!(messages.lines().count(), 2, "{messages}");
+    let export = |index: &std::path::Path| -> Vec<(String, String)> {
+        stdout(&run(&ws.posts(), index, &["export"]))
+            .lines()
+            .map(|l| {
+                let record: Value = serde_json::from_str(l).unwrap();
+                (record["id"].to_string(), record["title"].to_string())
+            })
+            .collect()
+    };
+    let incremental = export(&ws.index());
+    assert!(
+        incremental.contains(&("\"dup-one\"".into(), "\"beluga\"".into())),
+        "{incremental:?}"
+    );
+    let fresh_dir = ws.index().with_extension("fresh");
+    let fresh = run(&ws.posts(), &fresh_dir, &["import"]);
+    assert_eq!(
+        stderr(&fresh),
+        messages,
+        "the same posts skipped, for the same reason"
+    );
+    assert_eq!(export(&fresh_dir), incremental);
+
+    // The post that lost its id is read again by the next import (its
+    // file is unchanged) and still loses it; nothing else changes.
+    let third = ws.run(&["import"]);
+    assert_eq!(stderr(&third), messages);
+    assert!(
+        stdout(&third).contains("0 added, 0 updated, 0 removed, 2 unchanged, 2 skipped"),
+        "{}",
+        stdout(&third)
+    );
+    assert_eq!(export(&ws.index()), incremental);
+}
+
 /// The manifest files beside the index.
 fn manifest_files(ws: &Workspace) -> Vec<String> {
     std::fs::read_dir(ws.index())
