@@ -252,9 +252,17 @@ impl PostIndex {
 
     /// One record by id.
     pub fn get(&self, id: &str) -> Result<Option<Incident>> {
+        Ok(self
+            .document_by_id(id)?
+            .and_then(|doc| self.record_of(&doc)))
+    }
+
+    /// The stored document of an id, as a person may type it: ids are
+    /// compared normalised (`2021-06-18-Checkout-Pool` is that post's id).
+    fn document_by_id(&self, id: &str) -> Result<Option<TantivyDocument>> {
         let searcher = self.reader.searcher();
         let query = TermQuery::new(
-            Term::from_field_text(self.fields.id, id),
+            Term::from_field_text(self.fields.id, &crate::incident::normalize_id(id)),
             IndexRecordOption::Basic,
         );
         let hits = searcher.search(
@@ -262,7 +270,7 @@ impl PostIndex {
             &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
         )?;
         match hits.first() {
-            Some((_, address)) => Ok(self.record_of(&searcher.doc(*address)?)),
+            Some((_, address)) => Ok(Some(searcher.doc(*address)?)),
             None => Ok(None),
         }
     }
@@ -304,19 +312,9 @@ impl PostIndex {
 
     /// The post as written and the file line it starts at.
     pub fn markdown(&self, id: &str) -> Result<Option<(String, usize)>> {
-        let searcher = self.reader.searcher();
-        let query = TermQuery::new(
-            Term::from_field_text(self.fields.id, id),
-            IndexRecordOption::Basic,
-        );
-        let hits = searcher.search(
-            &query,
-            &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
-        )?;
-        let Some((_, address)) = hits.first() else {
+        let Some(doc) = self.document_by_id(id)? else {
             return Ok(None);
         };
-        let doc: TantivyDocument = searcher.doc(*address)?;
         let text = doc
             .get_first(self.fields.markdown)
             .and_then(|v| v.as_str())

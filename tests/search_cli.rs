@@ -263,6 +263,9 @@ fn show_export_similar() {
         "2018-03-14-postgres-failover-connection-storm.md"
     );
     assert_eq!(record["line"], 1);
+    // An id as typed (say, copied from a file name) is normalised as ids are.
+    let typed = json(&ws.run(&["show", "--json", "PG Failover Connection-Storm"]));
+    assert_eq!(typed, record);
 
     let missing = ws.run(&["show", "no-such-incident"]);
     assert_eq!(missing.status.code(), Some(1));

@@ -140,6 +140,36 @@ fn every_route_and_its_errors() {
     assert_eq!(similar["id"], "pg-failover-connection-storm");
     assert!(similar["hits"].as_array().unwrap().len() <= 2);
     assert_eq!(server.json("/api/incidents/nope/similar").0, 404);
+    // Ids are compared as the import normalised them, in any case.
+    let (status, record) = server.json("/api/incidents/PG-Failover-Connection-Storm");
+    assert_eq!(status, 200);
+    assert_eq!(record["id"], "pg-failover-connection-storm");
+    let (status, similar) = server.json("/api/incidents/PG-Failover-Connection-Storm/similar");
+    assert_eq!(status, 200);
+    assert!(
+        similar["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|hit| hit["id"] != "pg-failover-connection-storm"),
+        "an incident is not similar to itself: {similar}"
+    );
+    // Every answer under /api is JSON, the router's and axum's own included.
+    for (path, want) in [
+        ("/api/incidents/%FF", 400),
+        ("/api/incidents/%FF/similar", 400),
+        ("/api/search?q=%FF", 400),
+        ("/api/incidents", 404),
+        ("/api/incidents/", 404),
+        ("/api/nope", 404),
+    ] {
+        let (status, body) = server.json(path);
+        assert_eq!(status, want, "{path}");
+        assert!(body["error"].is_string(), "{path}: {body}");
+    }
+    let (status, content_type, _) = server.get("/incidents/%FF");
+    assert_eq!(status, 400);
+    assert!(content_type.starts_with("text/html"), "{content_type}");
 
     let (status, _, incident) = server.get("/incidents/2021-06-18-checkout-pool-exhaustion");
     assert_eq!(status, 200);

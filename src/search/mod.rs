@@ -417,6 +417,7 @@ impl PostIndex {
         let record = self
             .get(id)?
             .ok_or_else(|| Error::UnknownId(id.to_string()))?;
+        let id = record.id.as_str();
         let limit = limit.clamp(1, MAX_LIMIT);
         let searcher = self.reader.searcher();
         let f = self.fields;

@@ -12,8 +12,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -178,8 +179,17 @@ fn bad_request(message: impl Into<String>) -> ApiError {
     ApiError(StatusCode::BAD_REQUEST, message.into())
 }
 
+type Params = HashMap<String, String>;
+
+/// A path or query string axum cannot read (an id that is not UTF-8, a
+/// broken percent escape) is the caller's mistake, answered in the API's
+/// form rather than axum's plain text.
+fn from_url<T>(extracted: Result<T, impl std::fmt::Display>) -> Result<T, ApiError> {
+    extracted.map_err(|rejection| bad_request(format!("bad URL: {rejection}")))
+}
+
 /// `limit` as given by a caller: a whole number from 1 to MAX_LIMIT.
-fn parse_limit(params: &HashMap<String, String>, default: usize) -> Result<usize, ApiError> {
+fn parse_limit(params: &Params, default: usize) -> Result<usize, ApiError> {
     match params.get("limit") {
         None => Ok(default),
         Some(raw) => match raw.trim().parse::<usize>() {
@@ -191,7 +201,7 @@ fn parse_limit(params: &HashMap<String, String>, default: usize) -> Result<usize
     }
 }
 
-fn parse_offset(params: &HashMap<String, String>) -> Result<usize, ApiError> {
+fn parse_offset(params: &Params) -> Result<usize, ApiError> {
     match params.get("offset") {
         None => Ok(0),
         Some(raw) => raw
@@ -199,11 +209,16 @@ fn parse_offset(params: &HashMap<String, String>) -> Result<usize, ApiError> {
             .parse::<usize>()
             .ok()
             .filter(|&n| n <= MAX_PAGE * MAX_LIMIT)
-            .ok_or_else(|| bad_request(format!("offset must be a whole number, not `{raw}`"))),
+            .ok_or_else(|| {
+                bad_request(format!(
+                    "offset must be a whole number from 0 to {}, not `{raw}`",
+                    MAX_PAGE * MAX_LIMIT
+                ))
+            }),
     }
 }
 
-fn query_param(params: &HashMap<String, String>) -> Result<String, ApiError> {
+fn query_param(params: &Params) -> Result<String, ApiError> {
     let q = params
         .get("q")
         .map(|q| q.trim().to_string())
@@ -224,8 +239,9 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 
 async fn api_search(
     State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
+    params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let Query(params) = from_url(params)?;
     let q = query_param(&params)?;
     let limit = parse_limit(&params, DEFAULT_LIMIT)?;
     let offset = parse_offset(&params)?;
@@ -236,8 +252,9 @@ async fn api_search(
 
 async fn api_incident(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
+    let Path(id) = from_url(id)?;
     let record = blocking(move || {
         state
             .inner
@@ -251,9 +268,10 @@ async fn api_incident(
 
 async fn api_similar(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
+    id: Result<Path<String>, PathRejection>,
+    params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let (Path(id), Query(params)) = (from_url(id)?, from_url(params)?);
     let limit = parse_limit(&params, 5)?;
     let results = blocking(move || state.inner.index.similar(&id, limit)).await?;
     Ok(Json(results).into_response())
@@ -261,8 +279,9 @@ async fn api_similar(
 
 async fn search_page(
     State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
+    params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, PageError> {
+    let Query(params) = from_url(params).map_err(PageError)?;
     let q = params
         .get("q")
         .map(|q| q.trim().to_string())
@@ -301,8 +320,9 @@ async fn search_page(
 
 async fn incident_page(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, PageError> {
+    let Path(id) = from_url(id).map_err(PageError)?;
     let html = blocking(move || -> Result<String, Error> {
         let index = &state.inner.index;
         let record = index
@@ -321,8 +341,9 @@ async fn incident_page(
 /// by an indexed record, are ever served.
 async fn incident_source(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, PageError> {
+    let Path(id) = from_url(id).map_err(PageError)?;
     let text = blocking(move || -> Result<String, Error> {
         let record = state
             .inner
@@ -365,7 +386,19 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn not_found() -> Response {
+/// Under `/api` a JSON error, as every API answer; elsewhere a page.
+async fn not_found(uri: Uri) -> Response {
+    let path = uri.path();
+    if path == "/api" || path.starts_with("/api/") {
+        return ApiError(
+            StatusCode::NOT_FOUND,
+            format!(
+                "no such route: {path}; the API has /api/search?q=..., \
+                 /api/incidents/{{id}} and /api/incidents/{{id}}/similar"
+            ),
+        )
+        .into_response();
+    }
     PageError(ApiError(StatusCode::NOT_FOUND, "no such page".into())).into_response()
 }
 
