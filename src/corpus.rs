@@ -177,15 +177,22 @@ const NOT_POSTS: [&str; 6] = [
 /// Whether a path looks like a post: by its extension, and not a README,
 /// LICENSE or similar.
 pub fn is_post_file(path: &Path) -> bool {
+    has_post_extension(path) && !describes_folder(path)
+}
+
+fn has_post_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| POST_EXTENSIONS.iter().any(|p| p.eq_ignore_ascii_case(e)))
+}
+
+fn describes_folder(path: &Path) -> bool {
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("")
         .to_lowercase();
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| POST_EXTENSIONS.iter().any(|p| p.eq_ignore_ascii_case(e)))
-        && !NOT_POSTS.contains(&stem.as_str())
+    NOT_POSTS.contains(&stem.as_str())
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
@@ -251,10 +258,22 @@ pub fn load_dir_skipping(
             }
         };
         let path = entry.path();
-        if entry.file_type().is_dir() || !is_post_file(path) {
+        if entry.file_type().is_dir() || !has_post_extension(path) {
             continue;
         }
         let source = relative(dir, path);
+        if describes_folder(path) {
+            // Said, not silently dropped: a team may well have named a
+            // postmortem README.md.
+            corpus.problems.push(Problem {
+                source,
+                line: 1,
+                reason: "not read: a README, LICENSE or the like describes the folder, not an \
+                         incident (rename the file to import it)"
+                    .into(),
+            });
+            continue;
+        }
         if entry.path_is_symlink() {
             corpus.problems.push(Problem {
                 source,
