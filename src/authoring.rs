@@ -91,9 +91,7 @@ pub fn template(title: &str, date: &str) -> String {
 pub fn new_post(posts_dir: &Path, title: &str) -> Result<PathBuf> {
     let slug = normalize_id(title);
     if slug.is_empty() {
-        return Err(Error::Query(
-            "the title needs at least one letter or digit".into(),
-        ));
+        return Err(Error::Title("it needs at least one letter or digit".into()));
     }
     let date = today();
     std::fs::create_dir_all(posts_dir).map_err(|source| Error::Io {

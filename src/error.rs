@@ -29,6 +29,8 @@ pub enum Error {
     Index(#[from] tantivy::TantivyError),
     #[error("bad query: {0}")]
     Query(String),
+    #[error("bad title: {0}")]
+    Title(String),
     #[error("no incident with id `{0}`")]
     UnknownId(String),
 }

@@ -130,6 +130,20 @@ pub fn parse(raw: &RawPost) -> Result<Document, Problem> {
     if !has_body {
         return Err(problem(raw.line, "post has a title but no body"));
     }
+    // A skeleton of `pmkb new` saved before it was filled in: headings with
+    // hints in comments. Indexed, it would be an incident that says nothing.
+    let only_headings = sections.len() > 1
+        && sections.iter().all(|s| s.sentences.is_empty())
+        && body
+            .lines()
+            .map(str::trim)
+            .all(|l| l.is_empty() || sections.iter().any(|s| s.heading == l));
+    if only_headings {
+        return Err(problem(
+            raw.line,
+            "post has headings but nothing under them yet; fill in a section to import it",
+        ));
+    }
     let first_text: String = body.chars().take(600).collect();
     let date = find_date(
         &front,

@@ -27,10 +27,27 @@ fn new_then_add_then_search_finds_it() {
         name.ends_with("-photo-uploads-stalled-with-507.md"),
         "{name}"
     );
+    assert!(
+        stderr(&out).contains("its id is photo-uploads-stalled-with-507"),
+        "{}",
+        stderr(&out)
+    );
+    // An unfilled skeleton is not an incident yet: said, not indexed.
+    let early = ws.run(&["import"]);
+    let line = format!("{name}:1: post has headings but nothing under them yet");
+    assert!(stderr(&early).contains(&line), "{}", stderr(&early));
+    assert!(stdout(&early).contains("0 added"), "{}", stdout(&early));
     // Never overwrites.
     let again = ws.run(&["new", "Photo uploads stalled with 507"]);
     assert_eq!(again.status.code(), Some(1));
     assert!(stderr(&again).contains("already exists"));
+    let blank = ws.run(&["new", "  ?! "]);
+    assert_eq!(blank.status.code(), Some(2));
+    assert!(
+        stderr(&blank).contains("bad title: it needs at least one letter or digit"),
+        "{}",
+        stderr(&blank)
+    );
 
     // The author fills it in somewhere else and adds it.
     let draft_dir = tempfile::tempdir().unwrap();

@@ -94,6 +94,61 @@ fn bad_queries_get_a_clear_message_and_usage_exit_code() {
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.contains("bad query"), "{err}");
     }
+    for args in [
+        ["search", "-n", "0", "timeout"],
+        ["search", "-n", "101", "timeout"],
+        ["similar", "-n", "0", "pg-failover-connection-storm"],
+    ] {
+        let out = ws.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).contains("a whole number from 1 to 100"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn errors_are_one_line_said_once_and_a_closed_pipe_is_no_error() {
+    let ws = Workspace::with_sample_posts();
+    let missing = ws.posts().join("nowhere");
+    let out = run(&missing, &ws.index(), &["import"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+
+    ws.run(&["import"]);
+    for args in [&["export"][..], &["extract", "--json", "posts"][..]] {
+        let mut args = args.to_vec();
+        let posts = ws.posts();
+        let listed: Vec<String>;
+        if args[0] == "extract" {
+            listed = std::fs::read_dir(&posts)
+                .unwrap()
+                .map(|e| e.unwrap().path().display().to_string())
+                .collect();
+            args.pop();
+            args.extend(listed.iter().map(String::as_str));
+        }
+        // The reader is gone before pmkb writes a byte, as with `| head -0`.
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pmkb"))
+            .arg("--posts")
+            .arg(&posts)
+            .arg("--index")
+            .arg(ws.index())
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut child = child;
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}: {}", args[0], stderr(&out));
+        assert_eq!(stderr(&out), "", "{}", args[0]);
+    }
 }
 
 #[test]

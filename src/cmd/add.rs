@@ -65,7 +65,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         } else {
             refused += 1;
             for reason in &checked.refusals {
-                eprintln!("error: {}: {reason}; not added", file.display());
+                eprintln!("not added: {}: {reason}", file.display());
             }
         }
         writeln!(out)?;

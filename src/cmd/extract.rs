@@ -28,7 +28,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         eprintln!("warning: {problem}");
     }
     for problem in &problems {
-        eprintln!("error: {problem}");
+        eprintln!("skipped: {problem}");
     }
     let incidents: Vec<_> = records
         .records

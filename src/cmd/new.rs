@@ -18,8 +18,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let path = authoring::new_post(&cli.posts, title.trim())?;
     println!("{}", path.display());
     eprintln!(
-        "fill in the sections, then: pmkb add {} (or pmkb import)",
-        path.display()
+        "fill in the sections, then: pmkb add {} (or pmkb import); its id is {}",
+        path.display(),
+        pmkb::incident::normalize_id(&title)
     );
     Ok(ExitCode::SUCCESS)
 }

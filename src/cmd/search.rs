@@ -18,7 +18,7 @@ use crate::Cli;
   filters             tech:kubernetes  tag:database  year:2019  year:2018..2020")]
 pub struct Args {
     /// How many incidents to show.
-    #[arg(long, short = 'n', default_value_t = DEFAULT_LIMIT)]
+    #[arg(long, short = 'n', value_parser = super::parse_limit, default_value_t = DEFAULT_LIMIT)]
     pub limit: usize,
     /// Print the results as JSON (the same object as GET /api/search).
     #[arg(long)]

@@ -11,7 +11,7 @@ use crate::Cli;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// How many incidents to show.
-    #[arg(long, short = 'n', default_value_t = 5)]
+    #[arg(long, short = 'n', value_parser = super::parse_limit, default_value_t = 5)]
     pub limit: usize,
     /// Print `{"id": ..., "hits": [...]}` as JSON.
     #[arg(long)]
