@@ -448,7 +448,7 @@ fn run_disk(bytes: &[u8], file: &Path, check_properties: bool) -> Outcome {
     }
     guarded(|| {
         let (corpus, records) = timed(|| {
-            let corpus = corpus::load_files(&[file.to_path_buf()]);
+            let corpus = corpus::load_files(&[file.to_path_buf()], Path::new("posts"));
             let records = pipeline::extract_posts(&corpus.posts, &Config::default());
             (corpus, records)
         });

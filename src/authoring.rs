@@ -178,7 +178,7 @@ pub fn check(
     };
     let refuse = |p: &Problem| format!("line {}: {}", p.line, p.reason);
     let config = Config::load(posts_dir).unwrap_or_default();
-    let corpus = corpus::load_files(&[file.to_path_buf()]);
+    let corpus = corpus::load_files(&[file.to_path_buf()], posts_dir);
     checked.refusals.extend(corpus.problems.iter().map(refuse));
     for raw in &corpus.posts {
         match parse::parse(raw) {

@@ -355,12 +355,18 @@ fn read_all(
     batches.into_iter().flat_map(|(_, batch)| batch).collect()
 }
 
-/// Reads the given files (for `pmkb extract` and `pmkb add`); each is named
-/// as it was given.
-pub fn load_files(paths: &[PathBuf]) -> Corpus {
+/// Reads the given files (for `pmkb extract` and `pmkb add`). A file inside
+/// `posts_dir` is named as an import names it, relative to that directory
+/// (so `extract posts/x.md` says `x.md`, as `show` will); any other as given.
+pub fn load_files(paths: &[PathBuf], posts_dir: &Path) -> Corpus {
     let mut corpus = Corpus::default();
+    let posts_dir = posts_dir.canonicalize().ok();
     for path in paths {
-        let source = path.to_string_lossy().replace('\\', "/");
+        let inside = posts_dir.as_ref().and_then(|dir| {
+            let full = path.canonicalize().ok()?;
+            full.starts_with(dir).then(|| relative(dir, &full))
+        });
+        let source = inside.unwrap_or_else(|| path.to_string_lossy().replace('\\', "/"));
         load_file_into(&mut corpus, path, source);
     }
     corpus

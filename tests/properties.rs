@@ -450,7 +450,7 @@ fn fuzz_regressions_hold() {
             panic!("{}: {broken}", path.display());
         }
         // The real reader: NUL bytes, invalid UTF-8 and a BOM are its job.
-        let corpus = pmkb::corpus::load_files(std::slice::from_ref(path));
+        let corpus = pmkb::corpus::load_files(std::slice::from_ref(path), &dir);
         let records = pmkb::pipeline::extract_posts(&corpus.posts, &pmkb::Config::default());
         if corpus.problems.is_empty() {
             let text = text.strip_prefix('\u{feff}').unwrap_or(&text);

@@ -318,6 +318,12 @@ fn show_export_similar() {
         "2018-03-14-postgres-failover-connection-storm.md"
     );
     assert_eq!(record["line"], 1);
+    // `extract` of the post's file, given by its path, says what the index holds.
+    let file = ws
+        .posts()
+        .join("2018-03-14-postgres-failover-connection-storm.md");
+    let extracted = json(&ws.run(&["extract", "--json", file.to_str().unwrap()]));
+    assert_eq!(extracted[0], record);
     // An id as typed (say, copied from a file name) is normalised as ids are.
     let typed = json(&ws.run(&["show", "--json", "PG Failover Connection-Storm"]));
     assert_eq!(typed, record);

@@ -21,7 +21,7 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let config = Config::load(&cli.posts).context("reading pmkb.toml")?;
-    let corpus = corpus::load_files(&args.files);
+    let corpus = corpus::load_files(&args.files, &cli.posts);
     let records = pipeline::extract_posts(&corpus.posts, &config);
     let problems: Vec<_> = corpus.problems.iter().chain(&records.problems).collect();
     for problem in records.warnings.iter() {

@@ -65,6 +65,17 @@ fn year(word: &str) -> Option<u32> {
         .filter(|y| (1900..=2100).contains(y))
 }
 
+/// The last day of a month, leap years counted: a day past it (a typo such
+/// as `2018-02-30`) leaves the date at its month.
+fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        2 if y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400)) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 fn day(word: &str) -> Option<u32> {
     let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let suffix = &word[digits.len()..];
@@ -88,6 +99,9 @@ pub fn date_in(text: &str) -> Option<String> {
         if let Some(m) = month(word) {
             // "May" is also a verb: only take it with a number after it.
             if let (Some(d), Some(y)) = (day(next(1)), year(next(2))) {
+                if d > days_in_month(y, m) {
+                    return Some(format!("{y:04}-{m:02}"));
+                }
                 return Some(format!("{y:04}-{m:02}-{d:02}"));
             }
             if let Some(y) = year(next(1)) {
@@ -95,6 +109,9 @@ pub fn date_in(text: &str) -> Option<String> {
             }
         }
         if let (Some(d), Some(m), Some(y)) = (day(word), month(next(1)), year(next(2))) {
+            if d > days_in_month(y, m) {
+                return Some(format!("{y:04}-{m:02}"));
+            }
             return Some(format!("{y:04}-{m:02}-{d:02}"));
         }
     }
@@ -139,9 +156,10 @@ fn iso_date(text: &str) -> Option<String> {
         }
         if b.get(7) == Some(&b'-') && digits(8..10) && !b.get(10).is_some_and(u8::is_ascii_digit) {
             let d: u32 = rest[8..10].parse().ok()?;
-            if (1..=31).contains(&d) {
+            if (1..=days_in_month(y, m)).contains(&d) {
                 return Some(format!("{y:04}-{m:02}-{d:02}"));
             }
+            return Some(format!("{y:04}-{m:02}"));
         }
         if !b.get(7).is_some_and(|c| c.is_ascii_digit() || *c == b'-') {
             return Some(format!("{y:04}-{m:02}"));
@@ -178,6 +196,12 @@ mod tests {
         assert_eq!(date_in("you may 5 times retry"), None);
         assert_eq!(date_in("port 8080 and 443"), None);
         assert_eq!(date_in("v2020-13-01"), None);
+        // A day the month does not have keeps the month, not the typo.
+        assert_eq!(date_in("date: 2018-02-30").as_deref(), Some("2018-02"));
+        assert_eq!(date_in("2020-02-29").as_deref(), Some("2020-02-29"));
+        assert_eq!(date_in("1900-02-29").as_deref(), Some("1900-02"));
+        assert_eq!(date_in("April 31, 2019").as_deref(), Some("2019-04"));
+        assert_eq!(date_in("31 June 2019").as_deref(), Some("2019-06"));
         assert_eq!(
             date_in("1628-08-10T12:00:00Z").as_deref(),
             Some("1628-08-10")
