@@ -121,9 +121,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("PMKB_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("pmkb=info,tower_http=info"));
+        .unwrap_or_else(|_| EnvFilter::new("pmkb=info,tower_http=warn"));
+    // Colours only for a terminal: a log file would get escape codes.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();
