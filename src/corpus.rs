@@ -429,6 +429,12 @@ fn read_text(path: &Path) -> std::result::Result<String, ReadFailure> {
             "file too large (it grew while being read)",
         ));
     }
+    // Notepad's "Unicode": text, but not in the encoding posts are read in.
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(ReadFailure::at_start(
+            "UTF-16 text, which pmkb does not read: save the file as UTF-8",
+        ));
+    }
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
         return Err(ReadFailure {
             line: line_of(&bytes, pos),

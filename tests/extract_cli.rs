@@ -232,6 +232,15 @@ fn bad_input_gets_one_line_each_and_the_rest_imports() {
         b"# Caf\xe9\n\nThe caf\xe9 site returned errors.\n",
     );
     ws.write("empty.md", "");
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "# Disk full\n\nThe disk filled up.\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    ws.write("utf16.md", utf16);
     ws.write("title-only.md", "# Just a title\n");
     ws.write(
         "dup.md",
@@ -258,6 +267,10 @@ fn bad_input_gets_one_line_each_and_the_rest_imports() {
         ("bad-front.md:3", "front matter"),
         ("huge.md:1", "too large"),
         ("README.md:1", "not read: a README"),
+        (
+            "utf16.md:1",
+            "UTF-16 text, which pmkb does not read: save the file as UTF-8",
+        ),
     ];
     for (place, reason) in expect {
         let line = err
@@ -273,7 +286,7 @@ fn bad_input_gets_one_line_each_and_the_rest_imports() {
     );
     let summary = stdout(&out);
     assert!(summary.contains("3 added"), "{summary}");
-    assert!(summary.contains("7 skipped"), "{summary}");
+    assert!(summary.contains("8 skipped"), "{summary}");
 
     let ids: Vec<String> = stdout(&ws.run(&["export"]))
         .lines()
