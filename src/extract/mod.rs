@@ -728,7 +728,9 @@ fn select(scored: &[Scored], field: Field) -> Vec<Finding> {
     chosen
         .into_iter()
         .map(|s| Finding {
-            text: s.sentence.text.clone(),
+            // A line that introduced a config or a log excerpt stands alone
+            // here: its colon would point at nothing.
+            text: s.sentence.text.trim_end().trim_end_matches(':').to_string(),
             section: s.section.heading.clone(),
             line: s.sentence.line,
         })
@@ -928,7 +930,7 @@ mod tests {
         let post = "# Regex\n\n## Trigger\n\nAt 11:07 an engineer added a pattern meant to catch scrapers:\n\n```\n^(?:[\\w.]+\\s?)+crawler$\n```\n";
         assert_eq!(
             texts(&record(post).causes),
-            ["At 11:07 an engineer added a pattern meant to catch scrapers:"]
+            ["At 11:07 an engineer added a pattern meant to catch scrapers"]
         );
     }
 

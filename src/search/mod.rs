@@ -209,12 +209,32 @@ fn fuzzy_query(
     Some(Box::new(BooleanQuery::new(clauses)))
 }
 
+/// The terms snippets look for in a body: the query's there, and the words
+/// of its synonyms of several words, which bodies are not searched for (see
+/// `concept_parts`) but which often say best why a hit matched ("disk full"
+/// meets "No space left on device").
+fn snippet_query(query: &dyn Query, concepts: &[Concept], body: Field) -> Box<dyn Query> {
+    let mut clauses = vec![(Occur::Should, query.box_clone())];
+    let unsearched = concepts
+        .iter()
+        .flat_map(|c| &c.alternatives)
+        .filter(|(terms, weight)| terms.len() > 1 && *weight < 1.0);
+    for (terms, _) in unsearched {
+        for term in terms.iter().filter(|t| !STOP_WORDS.contains(&t.as_str())) {
+            let term = TermQuery::new(Term::from_field_text(body, term), IndexRecordOption::Basic);
+            clauses.push((Occur::Should, Box::new(term)));
+        }
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
 /// A query ready to run, with what is needed to pick the best findings.
 struct Plan {
     /// What every hit must match, and how it scores.
     required: Vec<Required>,
-    /// The same as one tantivy query, for snippets and facets.
-    query: Box<dyn Query>,
+    /// The plan as one tantivy query and the words of its synonyms, for
+    /// snippets.
+    snippet_query: Box<dyn Query>,
     /// Every concept of the free text, for choosing findings to show.
     concepts: Vec<Concept>,
 }
@@ -328,7 +348,7 @@ impl PostIndex {
             ));
         }
         Ok(Plan {
-            query: ranking::to_query(&required),
+            snippet_query: snippet_query(&*ranking::to_query(&required), &concepts, f.body),
             required,
             concepts,
         })
@@ -388,7 +408,7 @@ impl PostIndex {
         } else {
             None
         };
-        let mut snippets = Snippets::new(&searcher, &*plan.query, self.fields.body);
+        let mut snippets = Snippets::new(&searcher, &*plan.snippet_query, self.fields.body);
         let mut picker = FindingPicker::new(&plan.concepts);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -814,9 +834,11 @@ mod tests {
         for text in QUERIES {
             let parsed = query::parse(text).expect("query");
             let plan = index.plan(&parsed, &searcher, false).expect("plan");
-            let mut ours = Snippets::new(&searcher, &*plan.query, index.fields.body).expect("ours");
-            let mut theirs = SnippetGenerator::create(&searcher, &*plan.query, index.fields.body)
-                .expect("tantivy's");
+            let mut ours =
+                Snippets::new(&searcher, &*plan.snippet_query, index.fields.body).expect("ours");
+            let mut theirs =
+                SnippetGenerator::create(&searcher, &*plan.snippet_query, index.fields.body)
+                    .expect("tantivy's");
             theirs.set_max_num_chars(snippets::SNIPPET_CHARS);
             for body in &bodies {
                 let mut expected = theirs.snippet(body);
@@ -843,6 +865,21 @@ mod tests {
             }
         }
         assert!(highlighted > 30, "{highlighted} snippets with a match");
+    }
+
+    #[test]
+    fn snippets_mark_the_words_of_synonyms_the_body_is_not_searched_for() {
+        let (_dir, index, _docs) = sample_index();
+        let results = index
+            .search("disk full after deploy", 1, 0)
+            .expect("search");
+        let hit = &results.hits[0];
+        assert_eq!(hit.id, "notes-2018-09-11-search-indexer-disk-full");
+        assert!(
+            hit.snippet.contains("<mark>space</mark> <mark>left</mark>"),
+            "{}",
+            hit.snippet
+        );
     }
 
     /// The sample posts and the public corpus indexed in two imports, the
@@ -955,7 +992,7 @@ mod tests {
                 let Ok(plan) = index.plan(&parsed, &searcher, fuzzy) else {
                     continue;
                 };
-                let expected = tantivy_scores(&searcher, &*plan.query);
+                let expected = tantivy_scores(&searcher, &*ranking::to_query(&plan.required));
                 let (all, total) =
                     ranking::top_docs(&searcher, &plan.required, defer, expected.len().max(1), 0)
                         .expect("ranking");
@@ -1056,14 +1093,20 @@ mod tests {
                 continue;
             };
             // The matches the search shows: typos retried as it does.
-            let total = searcher.search(&*plan.query, &Count).expect("count");
+            let total = searcher
+                .search(&*ranking::to_query(&plan.required), &Count)
+                .expect("count");
             if total < FUZZY_BELOW && parsed.has_text() {
                 let fuzzy = index.plan(&parsed, &searcher, true).expect("fuzzy");
-                if searcher.search(&*fuzzy.query, &Count).expect("count") > total {
+                if searcher
+                    .search(&*ranking::to_query(&fuzzy.required), &Count)
+                    .expect("count")
+                    > total
+                {
                     plan = fuzzy;
                 }
             }
-            let expected = tantivy_facets(&searcher, &*plan.query);
+            let expected = tantivy_facets(&searcher, &*ranking::to_query(&plan.required));
             let ours = index.facets(text).expect("facets");
             assert_eq!(ours, expected, "{text:?}");
             let (results, with_search) = index.search_with_facets(text, 10, 0).expect("search");
