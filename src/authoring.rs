@@ -131,6 +131,8 @@ pub fn new_post(posts_dir: &Path, title: &str) -> Result<PathBuf> {
 #[derive(Debug)]
 pub struct Checked {
     pub file: PathBuf,
+    /// The file is already the post in the posts directory: nothing to copy.
+    pub in_place: bool,
     /// The records of the file; empty when it was refused.
     pub records: Vec<Record>,
     /// Why the file cannot be added (nothing is copied).
@@ -162,19 +164,39 @@ pub fn advice_for(incident: &Incident) -> Vec<String> {
     advice
 }
 
-/// Checks one file for `pmkb add`: readable, titled, extractable, and not
-/// clashing with a post already there (unless `force`).
+/// Checks one file for `pmkb add`: a file an import reads, titled,
+/// extractable, and not clashing with a post already there. `holder_of`
+/// names the file (relative to the posts directory) whose incident has an
+/// id. With `force`, a post of the same file name is replaced; an incident
+/// of another file is never replaced, since that would leave two posts
+/// claiming one id.
 pub fn check(
     file: &Path,
     posts_dir: &Path,
-    existing_ids: &dyn Fn(&str) -> bool,
+    holder_of: &dyn Fn(&str) -> Option<String>,
     force: bool,
 ) -> Checked {
     let mut checked = Checked {
         file: file.to_path_buf(),
+        in_place: false,
         records: Vec::new(),
         refusals: Vec::new(),
         advice: Vec::new(),
+    };
+    let Some(name) = file.file_name() else {
+        checked.refusals.push("not a file".into());
+        return checked;
+    };
+    if let Some(reason) = corpus::why_not_a_post(file) {
+        checked.refusals.push(reason.into());
+        return checked;
+    }
+    let target = posts_dir.join(name);
+    // `pmkb new` writes into the posts directory: adding that file indexes
+    // it where it is (copying a file onto itself would empty it).
+    checked.in_place = match (file.canonicalize(), target.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     };
     let refuse = |p: &Problem| format!("line {}: {}", p.line, p.reason);
     let config = Config::load(posts_dir).unwrap_or_default();
@@ -195,25 +217,33 @@ pub fn check(
     }
     let records = pipeline::extract_posts(&corpus.posts, &config);
     checked.refusals.extend(records.problems.iter().map(refuse));
+    let target_source = name.to_string_lossy();
     for record in &records.records {
         let id = &record.extracted.incident.id;
-        if existing_ids(id) && !force {
-            checked.refusals.push(format!(
-                "an incident with id `{id}` already exists (use --force to replace it)"
-            ));
+        match holder_of(id) {
+            Some(holder) if holder == target_source => {
+                let replaces_itself = checked.in_place || force;
+                if !replaces_itself {
+                    checked.refusals.push(format!(
+                        "an incident with id `{id}` already exists (use --force to replace it)"
+                    ));
+                }
+            }
+            Some(holder) => checked.refusals.push(format!(
+                "the incident with id `{id}` comes from {}; change this post's id, or edit that file",
+                posts_dir.join(holder).display()
+            )),
+            None => {}
         }
         checked
             .advice
             .extend(advice_for(&record.extracted.incident));
     }
-    if let Some(name) = file.file_name() {
-        if posts_dir.join(name).exists() && !force {
-            checked.refusals.push(format!(
-                "{} already exists in {} (use --force to replace it)",
-                name.to_string_lossy(),
-                posts_dir.display()
-            ));
-        }
+    if !checked.in_place && target.exists() && !force {
+        checked.refusals.push(format!(
+            "{} already exists (use --force to replace it)",
+            target.display()
+        ));
     }
     checked.records = records.records;
     checked

@@ -180,6 +180,20 @@ pub fn is_post_file(path: &Path) -> bool {
     has_post_extension(path) && !describes_folder(path)
 }
 
+/// Why an import would not read this file as a post, if it would not.
+pub fn why_not_a_post(path: &Path) -> Option<&'static str> {
+    if !has_post_extension(path) {
+        Some("pmkb reads .md, .markdown and .txt files only: rename it")
+    } else if describes_folder(path) {
+        Some(FOLDER_FILE)
+    } else {
+        None
+    }
+}
+
+const FOLDER_FILE: &str = "not read: a README, LICENSE or the like describes the folder, not an \
+                           incident (rename the file to import it)";
+
 fn has_post_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
@@ -268,9 +282,7 @@ pub fn load_dir_skipping(
             corpus.problems.push(Problem {
                 source,
                 line: 1,
-                reason: "not read: a README, LICENSE or the like describes the folder, not an \
-                         incident (rename the file to import it)"
-                    .into(),
+                reason: FOLDER_FILE.into(),
             });
             continue;
         }

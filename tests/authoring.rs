@@ -104,7 +104,10 @@ fn add_refuses_what_it_cannot_take_and_changes_nothing() {
     for (file, reason) in [
         (&no_title, "no title"),
         (&binary, "binary file"),
-        (&duplicate, "already exists"),
+        (
+            &duplicate,
+            "with id `pg-failover-connection-storm` comes from",
+        ),
     ] {
         let out = ws.run(&["add", file.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(1), "{file:?}");
@@ -128,6 +131,88 @@ fn add_refuses_what_it_cannot_take_and_changes_nothing() {
         report.contains("no cause found: add a 'Root Cause' section"),
         "{report}"
     );
+}
+
+/// What once lost posts: `add --force` of the file `pmkb new` wrote (copied
+/// onto itself, it became empty), two drafts of one name or one id in one
+/// call (the second overwrote the first, or both went in), a file the
+/// import never reads (added, then nowhere), and `--force` against an id
+/// another file holds (added, then skipped as a duplicate).
+#[test]
+fn add_never_loses_a_post_and_takes_only_what_imports() {
+    let ws = Workspace::with_sample_posts();
+    ws.run(&["import"]);
+    let new = ws.run(&["new", "Photo uploads stalled with 507"]);
+    let path = std::path::PathBuf::from(stdout(&new).trim());
+    let filled = fill(&std::fs::read_to_string(&path).unwrap());
+    std::fs::write(&path, &filled).unwrap();
+    for args in [&["add"][..], &["add", "--force"][..]] {
+        let mut args = args.to_vec();
+        args.push(path.to_str().unwrap());
+        let out = ws.run(&args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("where it is"), "{}", stdout(&out));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), filled, "{args:?}");
+    }
+    let found = json(&ws.run(&["search", "--json", "uploads stalled 507"]));
+    assert_eq!(found["hits"][0]["id"], "photo-uploads-stalled-with-507");
+
+    let drafts = tempfile::tempdir().unwrap();
+    let draft = |dir: &str, name: &str, id: &str, what: &str| {
+        let path = drafts.path().join(dir).join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(
+            &path,
+            format!("---\nid: {id}\ntitle: {what} stalled\n---\n\nThe {what} queue stalled and every job timed out for an hour.\n"),
+        )
+        .unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let first = draft("x", "same.md", "walrus", "walrus");
+    let second = draft("y", "same.md", "narwhal", "narwhal");
+    let out = ws.run(&["add", &first, &second]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("has the same file name"),
+        "{}",
+        stderr(&out)
+    );
+    let kept = std::fs::read_to_string(ws.posts().join("same.md")).unwrap();
+    assert!(kept.contains("walrus"), "{kept}");
+
+    let one = draft("x", "one.md", "okapi", "okapi");
+    let other = draft("y", "other.md", "okapi", "beluga");
+    let out = ws.run(&["add", &one, &other]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("has the same id `okapi`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!ws.posts().join("other.md").exists());
+
+    let html = draft("x", "notes.html", "notes-html", "heron");
+    let bare = draft("x", "notes", "notes-bare", "egret");
+    for file in [&html, &bare] {
+        let out = ws.run(&["add", "--force", file]);
+        assert_eq!(out.status.code(), Some(1), "{file}");
+        assert!(
+            stderr(&out).contains(".md, .markdown and .txt"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(!ws.posts().join("notes.html").exists());
+
+    let takeover = draft("x", "storm-v2.md", "pg-failover-connection-storm", "storm");
+    let out = ws.run(&["add", "--force", &takeover]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("2018-03-14-postgres-failover-connection-storm.md"),
+        "names the file that holds the id: {}",
+        stderr(&out)
+    );
+    assert!(!ws.posts().join("storm-v2.md").exists());
 }
 
 #[test]

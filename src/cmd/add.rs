@@ -27,17 +27,37 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let existing = PostIndex::open(&cli.index).ok();
-    let exists = |id: &str| {
-        existing
-            .as_ref()
-            .is_some_and(|index| index.get(id).ok().flatten().is_some())
+    let holder_of = |id: &str| {
+        let index = existing.as_ref()?;
+        Some(index.get(id).ok()??.source)
     };
     let style = Style::detect();
     let mut out = std::io::stdout().lock();
     let mut accepted = Vec::new();
     let mut refused = 0;
+    // Files of this one call must not clash with each other either.
+    let mut names_taken = std::collections::HashMap::new();
+    let mut ids_taken = std::collections::HashMap::new();
     for file in &args.files {
-        let checked = authoring::check(file, &cli.posts, &exists, args.force);
+        let mut checked = authoring::check(file, &cli.posts, &holder_of, args.force);
+        if checked.refusals.is_empty() {
+            let name = file.file_name().unwrap_or_default().to_owned();
+            if let Some(other) = names_taken.insert(name, file) {
+                checked.refusals.push(format!(
+                    "{} has the same file name: one of them would overwrite the other",
+                    other.display()
+                ));
+            }
+            for record in &checked.records {
+                let id = record.extracted.incident.id.clone();
+                if let Some(other) = ids_taken.insert(id.clone(), file) {
+                    checked.refusals.push(format!(
+                        "{} has the same id `{id}`: change one of them",
+                        other.display()
+                    ));
+                }
+            }
+        }
         writeln!(out, "{}", style.title(&file.display().to_string()))?;
         for record in &checked.records {
             let incident = &record.extracted.incident;
@@ -61,7 +81,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
             writeln!(out, "   warning {advice}")?;
         }
         if checked.refusals.is_empty() {
-            accepted.push(file.clone());
+            accepted.push((file.clone(), checked.in_place));
         } else {
             refused += 1;
             for reason in &checked.refusals {
@@ -75,9 +95,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     } else if !accepted.is_empty() {
         std::fs::create_dir_all(&cli.posts)
             .with_context(|| format!("creating {}", cli.posts.display()))?;
-        for file in &accepted {
+        for (file, in_place) in &accepted {
             let name = file.file_name().context("a file name")?;
             let target = cli.posts.join(name);
+            if *in_place {
+                writeln!(out, "indexing {} where it is", target.display())?;
+                continue;
+            }
             std::fs::copy(file, &target)
                 .with_context(|| format!("copying {} to {}", file.display(), target.display()))?;
             writeln!(out, "added {}", target.display())?;
