@@ -32,6 +32,22 @@ fn changed_paths(event: notify::Result<notify::Event>) -> Vec<PathBuf> {
     }
 }
 
+/// The posts directory as the file system knows it. A deploy that swaps
+/// the folder (a copy put in its place by a rename) leaves the watcher on
+/// the old one, which nobody writes to again.
+fn identity(dir: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(dir).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
 fn recently_written(paths: &[PathBuf]) -> bool {
     let now = SystemTime::now();
     paths.iter().any(|p| {
@@ -58,10 +74,21 @@ pub fn watch(
         .map_err(|e| watch_error(posts_dir, e))?;
     // Changes from here on are seen: callers may now say they are watching.
     on_ready();
+    let mut watched = identity(posts_dir);
     while keep_going() {
         let first = match events.recv_timeout(Duration::from_millis(500)) {
             Ok(event) => event,
-            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let now = identity(posts_dir);
+                if now.is_some() && now != watched {
+                    let _ = watcher.unwatch(posts_dir);
+                    if watcher.watch(posts_dir, RecursiveMode::Recursive).is_ok() {
+                        watched = now;
+                        on_import(index::import(posts_dir, index_dir, &index::Quiet));
+                    }
+                }
+                continue;
+            }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
         let mut paths = changed_paths(first);
@@ -74,11 +101,13 @@ pub fn watch(
                 Err(_) => break,
             }
         }
+        // A path that is gone may have been a folder of posts moved out.
         let relevant = paths.iter().any(|p| {
             crate::corpus::is_post_file(p)
                 || p.file_name()
                     .is_some_and(|n| n == crate::config::CONFIG_FILE)
                 || p.is_dir()
+                || !p.exists()
         });
         if !relevant {
             continue;

@@ -262,6 +262,37 @@ fn serve_watch_picks_up_new_edited_and_deleted_posts() {
     wait_for("okapi", 1, "edit");
     std::fs::remove_file(&post).unwrap();
     wait_for("zebra", 0, "delete");
+
+    // A folder of posts moved out of the posts directory.
+    let folder = ws.posts().join("archive");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(
+        folder.join("walrus.md"),
+        "# Walrus cache cold\n\n## Impact\n\nThe walrus cache was cold and pages timed out.\n",
+    )
+    .unwrap();
+    wait_for("walrus", 1, "new folder");
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::rename(&folder, outside.path().join("archive")).unwrap();
+    wait_for("walrus", 0, "folder moved out");
+
+    // The whole posts directory swapped for a copy, as a deploy does.
+    let copy = ws.posts().with_extension("new");
+    copy_dir(&ws.posts(), &copy);
+    std::fs::write(
+        copy.join("narwhal.md"),
+        "# Narwhal queue stalled\n\n## Impact\n\nThe narwhal queue stalled for an hour.\n",
+    )
+    .unwrap();
+    std::fs::rename(ws.posts(), outside.path().join("old-posts")).unwrap();
+    std::fs::rename(&copy, ws.posts()).unwrap();
+    wait_for("narwhal", 1, "swapped folder");
+    std::fs::write(
+        ws.posts().join("beluga.md"),
+        "# Beluga jobs piled up\n\n## Impact\n\nBeluga jobs piled up behind a stuck lock.\n",
+    )
+    .unwrap();
+    wait_for("beluga", 1, "a new post in the swapped folder");
 }
 
 /// A file the import skips is read by every import; the watcher once took
@@ -284,8 +315,20 @@ fn serve_watch_imports_once_for_a_file_it_skips() {
     }
     std::fs::write(ws.posts().join("empty.md"), "").unwrap();
     std::thread::sleep(Duration::from_secs(4));
+    // A pmkb.toml that does not parse is said, as `pmkb import` says it.
+    std::fs::write(ws.posts().join("pmkb.toml"), "[sections\n").unwrap();
+    std::thread::sleep(Duration::from_secs(2));
     let text = std::fs::read_to_string(&log_path).unwrap();
     drop(server);
+    assert!(
+        text.contains("using the built-in section names"),
+        "a bad pmkb.toml is reported:\n{text}"
+    );
+    let text = text
+        .split("pmkb.toml")
+        .next()
+        .unwrap_or_default()
+        .to_string();
     let imports = text.matches("re-imported").count();
     assert_eq!(imports, 1, "one import for one new file:\n{text}");
     assert!(

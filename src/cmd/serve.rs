@@ -71,7 +71,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
                     let _ = ready_tx.send(());
                 },
                 |result| match result {
-                    Ok(report) if report.changed() || !report.skipped.is_empty() => {
+                    Ok(report)
+                        if report.changed()
+                            || !report.skipped.is_empty()
+                            || !report.warnings.is_empty() =>
+                    {
+                        for warning in &report.warnings {
+                            tracing::warn!("{warning}");
+                        }
                         for problem in &report.skipped {
                             tracing::warn!("skipped: {problem}");
                         }
