@@ -179,6 +179,26 @@ fn every_route_and_its_errors() {
         "findings link to their lines"
     );
     assert!(incident.contains("id=\"L"), "the post has line anchors");
+    // Every finding's link lands on its line, code lines included.
+    let ids: Vec<String> = stdout(&ws.run(&["export"]))
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    for id in &ids {
+        let (_, _, page) = server.get(&format!("/incidents/{id}"));
+        for link in page.split("href=\"#L").skip(1) {
+            let line = link.split('"').next().unwrap();
+            assert!(
+                page.contains(&format!("id=\"L{line}\"")),
+                "{id}: a finding links to #L{line}, which the page lacks"
+            );
+        }
+    }
     let (status, content_type, source) =
         server.get("/incidents/2021-06-18-checkout-pool-exhaustion/source");
     assert_eq!(status, 200);

@@ -1,8 +1,8 @@
 //! A post's markdown as safe HTML. Posts are written by many people and may
 //! hold `<script>`, `onerror=` or `javascript:` links: everything goes
 //! through ammonia after pulldown-cmark. Each source line that starts a
-//! block or a wrapped line gets an anchor (`#L12`), so findings can link to
-//! their place.
+//! block or a wrapped line, and each line of a code block, gets an anchor
+//! (`#L12`), so findings can link to their place.
 
 use pulldown_cmark::{html, CowStr, Event, Options, Parser};
 
@@ -26,6 +26,18 @@ pub fn markdown_to_safe_html(markdown: &str, first_line: usize) -> String {
     let mut last_anchor = 0;
     let mut in_code = false;
     for (event, range) in Parser::new_ext(&clean, options).into_offset_iter() {
+        if let (true, Event::Text(code)) = (in_code, &event) {
+            // Findings are taken from code lines too (an error in a log
+            // excerpt): each line of a block gets its anchor inside it.
+            for (line, piece) in (line_of(range.start)..).zip(code.split_inclusive('\n')) {
+                if line > last_anchor {
+                    last_anchor = line;
+                    events.push(Event::Text(CowStr::from(format!("{OPEN}L{line}{CLOSE}"))));
+                }
+                events.push(Event::Text(CowStr::from(piece.to_string())));
+            }
+            continue;
+        }
         let anchor_at = match &event {
             Event::Start(pulldown_cmark::Tag::CodeBlock(_)) => {
                 in_code = true;
@@ -110,9 +122,17 @@ mod tests {
             );
         }
         assert!(
-            !html.contains("id=\"L16\""),
-            "no anchors inside code: {html}"
+            html.contains(r#"<code><span class="anchor" id="L16"></span>code"#),
+            "code lines have anchors: {html}"
         );
+        // Indented code, several lines: each line its own.
+        let html = markdown_to_safe_html("Log:\n\n    one\n    two\n\nafter\n", 1);
+        for line in [3, 4, 6] {
+            assert!(
+                html.contains(&format!(r#"id="L{line}""#)),
+                "L{line} in {html}"
+            );
+        }
         let forged = markdown_to_safe_html("\u{E000}L1\"><script>x</script>\u{E001}", 1);
         assert!(!forged.contains("<script"), "{forged}");
     }
