@@ -105,6 +105,28 @@ fn every_route_and_its_errors() {
     let (status, _, bad) = server.get("/?q=%22unbalanced");
     assert_eq!(status, 400);
     assert!(bad.contains("unbalanced quote"));
+    assert!(
+        bad.contains(r#"value="&quot;unbalanced""#),
+        "the query stays in the box to be corrected: {bad}"
+    );
+
+    // Past the last page: said, with the way back.
+    let (status, _, past) = server.get("/?q=timeout&page=99");
+    assert_eq!(status, 200);
+    assert!(past.contains("Page 99 is past the last page"), "{past}");
+    assert!(
+        past.contains("&amp;page=2\""),
+        "a link to the last page: {past}"
+    );
+    // An active filter's link takes it off again.
+    let (_, _, filtered) = server.get("/?q=timeout+tech:kubernetes");
+    let active = filtered
+        .split("aria-current=\"true\"")
+        .next()
+        .and_then(|before| before.rsplit("href=\"").next())
+        .and_then(|href| href.split('"').next())
+        .unwrap_or_default();
+    assert_eq!(active, "/?q=timeout", "{filtered}");
 
     let (status, results) = server.json("/api/search?q=intermittent+timeout&limit=2");
     assert_eq!(status, 200);

@@ -154,22 +154,29 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Errors of the HTML pages: the same statuses, as a page.
+/// Errors of the HTML pages: the same statuses, as a page, with the query
+/// that led there (if any) back in the search box.
 #[derive(Debug)]
-pub struct PageError(ApiError);
+pub struct PageError(ApiError, String);
 
 impl From<Error> for PageError {
     fn from(err: Error) -> Self {
-        PageError(err.into())
+        PageError(err.into(), String::new())
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(err: ApiError) -> Self {
+        PageError(err, String::new())
     }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let ApiError(status, message) = self.0;
+        let PageError(ApiError(status, message), query) = self;
         (
             status,
-            Html(pages::error_page(status.as_u16(), &message).into_string()),
+            Html(pages::error_page(status.as_u16(), &message, &query).into_string()),
         )
             .into_response()
     }
@@ -281,7 +288,7 @@ async fn search_page(
     State(state): State<AppState>,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let Query(params) = from_url(params).map_err(PageError)?;
+    let Query(params) = from_url(params).map_err(PageError::from)?;
     let q = params
         .get("q")
         .map(|q| q.trim().to_string())
@@ -293,12 +300,14 @@ async fn search_page(
             .ok()
             .filter(|p| (1..=MAX_PAGE).contains(p))
             .ok_or_else(|| {
-                PageError(bad_request(format!(
-                    "page must be a number from 1 to {MAX_PAGE}"
-                )))
+                PageError(
+                    bad_request(format!("page must be a number from 1 to {MAX_PAGE}")),
+                    q.clone(),
+                )
             })?,
     };
     let partial = params.contains_key("partial");
+    let typed = q.clone();
     let html = blocking(move || -> Result<String, Error> {
         let index = &state.inner.index;
         if q.is_empty() {
@@ -314,7 +323,8 @@ async fn search_page(
         let (results, facets) = state.search_with_facets(&q, PER_PAGE, offset)?;
         Ok(pages::search_page(&q, &results, &facets, page, PER_PAGE, &terms).into_string())
     })
-    .await?;
+    .await
+    .map_err(|err| PageError(err.into(), typed))?;
     Ok(Html(html).into_response())
 }
 
@@ -322,7 +332,7 @@ async fn incident_page(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, PageError> {
-    let Path(id) = from_url(id).map_err(PageError)?;
+    let Path(id) = from_url(id).map_err(PageError::from)?;
     let html = blocking(move || -> Result<String, Error> {
         let index = &state.inner.index;
         let record = index
@@ -343,7 +353,7 @@ async fn incident_source(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, PageError> {
-    let Path(id) = from_url(id).map_err(PageError)?;
+    let Path(id) = from_url(id).map_err(PageError::from)?;
     let text = blocking(move || -> Result<String, Error> {
         let record = state
             .inner
@@ -399,7 +409,7 @@ async fn not_found(uri: Uri) -> Response {
         )
         .into_response();
     }
-    PageError(ApiError(StatusCode::NOT_FOUND, "no such page".into())).into_response()
+    PageError::from(ApiError(StatusCode::NOT_FOUND, "no such page".into())).into_response()
 }
 
 pub fn app(state: AppState) -> Router {

@@ -93,6 +93,15 @@ fn with_filter(query: &str, filter: &str) -> String {
     }
 }
 
+/// The query without `filter`: what clicking an active filter leads to.
+fn without_filter(query: &str, filter: &str) -> String {
+    query
+        .split_whitespace()
+        .filter(|w| !w.eq_ignore_ascii_case(filter))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn search_href(query: &str) -> String {
     format!("/?q={}", urlencode(query))
 }
@@ -119,8 +128,16 @@ fn filter_list(title: &str, prefix: &str, values: &[(String, u64)], query: &str)
                 @for (value, count) in values {
                     @let filter = if value.contains(' ') { format!("{prefix}:\"{value}\"") } else { format!("{prefix}:{value}") };
                     @let active = query.split_whitespace().any(|w| w.eq_ignore_ascii_case(&filter));
+                    @let href = if active {
+                        // A second click takes the filter off again.
+                        let rest = without_filter(query, &filter);
+                        if rest.is_empty() { "/".to_string() } else { search_href(&rest) }
+                    } else {
+                        search_href(&with_filter(query, &filter))
+                    };
                     li {
-                        a href=(search_href(&with_filter(query, &filter))) aria-current=[active.then_some("true")] {
+                        a href=(href) aria-current=[active.then_some("true")]
+                            title=[active.then_some("Remove this filter")] {
                             span { (value) } span.count { (count) }
                         }
                     }
@@ -175,7 +192,16 @@ pub fn results(
 ) -> Markup {
     let pages = results.total.div_ceil(per_page.max(1));
     html! {
-        @if results.hits.is_empty() {
+        @if results.hits.is_empty() && results.total > 0 {
+            div.empty {
+                h2 { "Page " (page) " is past the last page" }
+                p {
+                    (results.total) @if results.total == 1 { " incident matches" } @else { " incidents match" }
+                    ", on " (pages) @if pages == 1 { " page" } @else { " pages" } ": "
+                    a href=(format!("{}&page={}", search_href(query), pages)) { "go to page " (pages) }
+                }
+            }
+        } @else if results.hits.is_empty() {
             div.empty {
                 h2 { "No incidents match " q { (query) } }
                 p { "Try:" }
@@ -196,7 +222,7 @@ pub fn results(
             @for hit in &results.hits { (card(hit, terms)) }
             @if pages > 1 {
                 nav.pages aria-label="Pages" {
-                    @if page > 1 { a rel="prev" href=(format!("{}&page={}", search_href(query), page - 1)) { "← Newer matches" } }
+                    @if page > 1 { a rel="prev" href=(format!("{}&page={}", search_href(query), page - 1)) { "← Previous" } }
                     @if page < pages { a rel="next" href=(format!("{}&page={}", search_href(query), page + 1)) { "More matches →" } }
                 }
             }
@@ -313,7 +339,9 @@ pub fn incident_page(incident: &Incident, post_html: &str, similar: &SimilarResu
     layout(&incident.title, "", body)
 }
 
-pub fn error_page(status: u16, message: &str) -> Markup {
+/// An error, with the search box holding what was typed (a query with a
+/// forgotten quote is corrected there, not typed again).
+pub fn error_page(status: u16, message: &str, query: &str) -> Markup {
     let body = html! {
         div.empty {
             h1 { (status) }
@@ -321,7 +349,7 @@ pub fn error_page(status: u16, message: &str) -> Markup {
             p { a href="/" { "Back to search" } }
         }
     };
-    layout("Error", "", body)
+    layout("Error", query, body)
 }
 
 pub fn how_to_add_page(template: &str) -> Markup {
