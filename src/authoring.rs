@@ -199,7 +199,8 @@ pub fn check(
         _ => false,
     };
     let refuse = |p: &Problem| format!("line {}: {}", p.line, p.reason);
-    let config = Config::load(posts_dir).unwrap_or_default();
+    let (config, config_problem) = Config::load_or_default(posts_dir);
+    checked.advice.extend(config_problem.map(|p| p.to_string()));
     let corpus = corpus::load_files(&[file.to_path_buf()], posts_dir);
     checked.refusals.extend(corpus.problems.iter().map(refuse));
     for raw in &corpus.posts {

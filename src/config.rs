@@ -1,10 +1,11 @@
-//! `pmkb.toml` beside the posts: a team's own section names ("What broke",
-//! "How we fixed it") on top of the built-in vocabulary.
+//! `pmkb.toml` beside the posts: a team's own section names ("Blast radius",
+//! "How we got out") on top of the built-in vocabulary.
 
 use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::corpus::Problem;
 use crate::error::{Error, Result};
 
 pub const CONFIG_FILE: &str = "pmkb.toml";
@@ -48,9 +49,33 @@ impl Config {
             });
             Error::Config {
                 path: path.clone(),
-                reason: format!("line {line}: {}", e.message()),
+                line,
+                reason: e.message().to_string(),
             }
         })
+    }
+
+    /// `load`, or the built-in names with the problem to report: a bad
+    /// `pmkb.toml` must not stop an import (or `extract`, or `add`), and
+    /// must not pass unsaid.
+    pub fn load_or_default(posts_dir: &Path) -> (Config, Option<Problem>) {
+        match Config::load(posts_dir) {
+            Ok(config) => (config, None),
+            Err(err) => {
+                let (line, what) = match err {
+                    Error::Config { line, reason, .. } => {
+                        (line, format!("invalid configuration: {reason}"))
+                    }
+                    other => (1, other.to_string()),
+                };
+                let problem = Problem {
+                    source: CONFIG_FILE.into(),
+                    line,
+                    reason: format!("{what}; using the built-in section names"),
+                };
+                (Config::default(), Some(problem))
+            }
+        }
     }
 
     /// A fingerprint that changes when the configuration would change what

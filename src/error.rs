@@ -11,8 +11,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: invalid configuration: {reason}")]
-    Config { path: PathBuf, reason: String },
+    #[error("{path}:{line}: invalid configuration: {reason}")]
+    Config {
+        path: PathBuf,
+        line: usize,
+        reason: String,
+    },
     #[error("no index at {path}: run `pmkb import` first")]
     MissingIndex { path: PathBuf },
     #[error("the index at {path} cannot be read ({reason}): run `pmkb import` to rebuild it")]

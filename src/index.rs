@@ -433,17 +433,8 @@ impl Progress for Quiet {}
 /// Brings the index at `index_dir` up to date with the posts in `posts_dir`.
 pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Result<ImportReport> {
     let mut report = ImportReport::default();
-    let config = match Config::load(posts_dir) {
-        Ok(config) => config,
-        Err(err) => {
-            report.warnings.push(Problem {
-                source: crate::config::CONFIG_FILE.into(),
-                line: 1,
-                reason: format!("{err}; using the built-in section names"),
-            });
-            Config::default()
-        }
-    };
+    let (config, config_problem) = Config::load_or_default(posts_dir);
+    report.warnings.extend(config_problem);
     corpus::check_dir(posts_dir)?;
     let (index, rebuilt) = PostIndex::open_or_create(index_dir)?;
     if let Some(why) = rebuilt {

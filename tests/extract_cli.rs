@@ -338,4 +338,24 @@ fn team_section_names_come_from_pmkb_toml() {
         "We moved the export to the replica."
     );
     assert_ne!(before, after, "the configuration must make a difference");
+
+    // A bad pmkb.toml is named with its line, and the built-in names are
+    // used, by extract and import alike.
+    ws.write("pmkb.toml", "[sections]\ncauses = \"Oopsie\"\n");
+    let file = ws.posts().join("team.md");
+    for args in [
+        &["extract", "--json", file.to_str().unwrap()][..],
+        &["import"][..],
+    ] {
+        let out = ws.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("warning: pmkb.toml:2: invalid configuration")
+                && err.contains("using the built-in section names"),
+            "{args:?}: {err}"
+        );
+    }
+    let defaults = json(&ws.run(&["extract", "--json", file.to_str().unwrap()]));
+    assert_eq!(defaults, before);
 }

@@ -2,7 +2,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use pmkb::{corpus, pipeline, Config};
 
@@ -20,7 +20,10 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
-    let config = Config::load(&cli.posts).context("reading pmkb.toml")?;
+    let (config, config_problem) = Config::load_or_default(&cli.posts);
+    if let Some(problem) = config_problem {
+        eprintln!("warning: {problem}");
+    }
     let corpus = corpus::load_files(&args.files, &cli.posts);
     let records = pipeline::extract_posts(&corpus.posts, &config);
     let problems: Vec<_> = corpus.problems.iter().chain(&records.problems).collect();
