@@ -58,6 +58,17 @@ fn synonyms_typos_and_filters() {
         ids.contains(&"281fca5f-232d-4aa5-889e-24addccaecfb"),
         "{ids:?}"
     );
+    // Words on-call people type for what posts spell out.
+    for (typed, id) in [
+        ("mem leak", "notes-2022-03-19-scores-ws-memory-leak"),
+        ("elastic search red", "es-logs-cluster-red-disk-watermark"),
+        (
+            "fluentd buffer overflow",
+            "es-logs-cluster-red-disk-watermark",
+        ),
+    ] {
+        assert_eq!(top(typed)["id"], id, "{typed}");
+    }
     // A typo still finds the certificate incident.
     let cert = top("certficate expird");
     assert!(
