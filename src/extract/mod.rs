@@ -75,10 +75,7 @@ struct Scored<'a> {
 }
 
 pub fn extract(doc: &Document, config: &Config) -> Extracted {
-    let title = doc
-        .title
-        .clone()
-        .unwrap_or_else(|| humanize(&doc.file_stem));
+    let title = doc.title.clone().unwrap_or_else(|| fallback_title(doc));
     let sentences: Vec<(&Section, &Sentence)> = doc.sentences().collect();
     let lowered: Vec<String> = sentences
         .iter()
@@ -750,6 +747,46 @@ fn choose_id(doc: &Document) -> String {
         .unwrap_or_else(|| format!("post-{}", doc.line))
 }
 
+const TITLE_CHARS: usize = 90;
+
+/// A post without a title of its own is named by its file when the file
+/// name is words (`redis-evictions.md`); a uuid or a number says nothing in
+/// a list of hits, so then by what the post says first, after the company
+/// it happened at when the front matter names one.
+fn fallback_title(doc: &Document) -> String {
+    let id_like = doc
+        .file_stem
+        .split(['-', '_', ' ', '.'])
+        .filter(|part| !part.is_empty())
+        .all(|part| part.chars().all(|c| c.is_ascii_hexdigit()));
+    let opening = doc
+        .sentences()
+        .map(|(_, sentence)| sentence)
+        .find(|sentence| !sentence.in_code && !sentence.in_table)
+        .map(|sentence| crate::parse::collapse_whitespace(&sentence.text));
+    let Some(opening) = opening.filter(|_| id_like) else {
+        return humanize(&doc.file_stem);
+    };
+    let mut title = opening.trim_end_matches(['.', ':', ';']).to_string();
+    if title.chars().count() > TITLE_CHARS {
+        let cut: String = title.chars().take(TITLE_CHARS).collect();
+        title = cut
+            .rsplit_once(' ')
+            .map_or(cut.as_str(), |(head, _)| head)
+            .to_string()
+            + "…";
+    }
+    match doc
+        .front
+        .text("company")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(company) => format!("{company}: {title}"),
+        None => title,
+    }
+}
+
 fn humanize(stem: &str) -> String {
     let words: Vec<&str> = stem
         .split(['-', '_', ' '])
@@ -843,6 +880,36 @@ mod tests {
         };
         let doc = crate::parse::parse(&raw).expect("parses");
         extract(&doc, &Config::default()).incident
+    }
+
+    #[test]
+    fn a_post_named_by_a_uuid_is_titled_by_what_it_says_first() {
+        let titled = |stem: &str, text: &str| {
+            let raw = RawPost {
+                source: format!("{stem}.md"),
+                line: 1,
+                slug: None,
+                text_line: 1,
+                text: text.into(),
+                file_stem: stem.into(),
+            };
+            let doc = crate::parse::parse(&raw).expect("parses");
+            extract(&doc, &Config::default()).incident.title
+        };
+        let story = "---\ncompany: rust-lang\n---\n\nOn 2023-07-20 between 12:17 and 12:30 UTC all crate downloads from crates.io were broken due to a deployment that contained a bug in the download URL generation. It was rolled back.\n";
+        assert_eq!(
+            titled("04f5afd8-09fc-4314-9c60-7f942faca125", story),
+            "rust-lang: On 2023-07-20 between 12:17 and 12:30 UTC all crate downloads from crates.io were broken…"
+        );
+        assert_eq!(
+            titled(
+                "1234",
+                "The nightly export locked the orders table for an hour.\n"
+            ),
+            "The nightly export locked the orders table for an hour"
+        );
+        // A file name of words is a title.
+        assert_eq!(titled("redis-evictions", story), "Redis evictions");
     }
 
     fn texts(findings: &[Finding]) -> Vec<&str> {
