@@ -101,13 +101,18 @@ pub fn watch(
                 Err(_) => break,
             }
         }
-        // A path that is gone may have been a folder of posts moved out.
+        // A path that is gone may have been a folder of posts moved out
+        // (not an editor's hidden swap file going away).
         let relevant = paths.iter().any(|p| {
+            let hidden = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
             crate::corpus::is_post_file(p)
                 || p.file_name()
                     .is_some_and(|n| n == crate::config::CONFIG_FILE)
                 || p.is_dir()
-                || !p.exists()
+                || (!p.exists() && !hidden)
         });
         if !relevant {
             continue;
