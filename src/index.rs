@@ -29,7 +29,7 @@ use crate::pipeline;
 
 mod analyzer;
 mod manifest;
-pub use analyzer::{analyzer, snippet_analyzer};
+pub use analyzer::{analyzer, snippet_analyzer, MAX_WORD_BYTES};
 use manifest::Manifest;
 
 /// English with stemming, so "timing out" meets "timeouts".

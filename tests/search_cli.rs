@@ -105,6 +105,11 @@ fn bad_queries_get_a_clear_message_and_usage_exit_code() {
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.contains("bad query"), "{err}");
     }
+    // A pasted hash is one word too long to be indexed: said so.
+    let hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    let out = ws.run(&["search", hash]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not indexed"), "{}", stderr(&out));
     for args in [
         ["search", "-n", "0", "timeout"],
         ["search", "-n", "101", "timeout"],

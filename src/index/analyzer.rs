@@ -15,7 +15,9 @@ use tantivy::tokenizer::{
 };
 
 /// Longer words are not indexed: hashes, base64, minified code.
-const MAX_WORD_BYTES: usize = 40;
+/// Longer words are not indexed (a hash, a token, base64): they would only
+/// bloat the dictionary.
+pub const MAX_WORD_BYTES: usize = 40;
 
 /// Words remembered per thread before the cache starts over.
 const MAX_CACHED: usize = 200_000;

@@ -343,9 +343,21 @@ impl PostIndex {
             required.push(Required(text));
         }
         if required.is_empty() {
-            return Err(Error::Query(
-                "nothing to search for: type what you see, e.g. `intermittent timeout`".into(),
-            ));
+            // Said, not left to guess: a pasted hash or token is one word too
+            // long to be indexed.
+            let too_long = parsed.has_text()
+                && words_of(&parsed.text())
+                    .iter()
+                    .all(|w| w.len() >= crate::index::MAX_WORD_BYTES);
+            let hint = if too_long {
+                format!(
+                    "words of {} characters or more are not indexed; type what you see, e.g. `intermittent timeout`",
+                    crate::index::MAX_WORD_BYTES
+                )
+            } else {
+                "type what you see, e.g. `intermittent timeout`".to_string()
+            };
+            return Err(Error::Query(format!("nothing to search for: {hint}")));
         }
         Ok(Plan {
             snippet_query: snippet_query(&*ranking::to_query(&required), &concepts, f.body),

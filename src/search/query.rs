@@ -41,6 +41,21 @@ impl ParsedQuery {
             .iter()
             .any(|p| matches!(p, Part::Text(_) | Part::Phrase(_) | Part::Scoped(..)))
     }
+
+    /// The words of the free text, phrases and scoped parts, joined.
+    pub fn text(&self) -> String {
+        let words: Vec<&str> = self
+            .parts
+            .iter()
+            .filter_map(|p| match p {
+                Part::Text(words) | Part::Phrase(words) | Part::Scoped(_, words) => {
+                    Some(words.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        words.join(" ")
+    }
 }
 
 fn scope_of(prefix: &str) -> Option<Scope> {
