@@ -59,10 +59,13 @@ fn recently_written(paths: &[PathBuf]) -> bool {
 
 /// Watches `posts_dir` and imports after each burst of changes, calling
 /// `on_import` with what each import did (or why it failed), until the
-/// watcher stops or `keep_going` returns false.
+/// watcher stops or `keep_going` returns false. With `catch_up`, imports
+/// once as soon as the watcher is ready, for a caller that has not just
+/// imported.
 pub fn watch(
     posts_dir: &Path,
     index_dir: &Path,
+    catch_up: bool,
     on_ready: impl FnOnce(),
     mut on_import: impl FnMut(std::result::Result<ImportReport, Error>),
     keep_going: impl Fn() -> bool,
@@ -74,6 +77,11 @@ pub fn watch(
         .map_err(|e| watch_error(posts_dir, e))?;
     // Changes from here on are seen: callers may now say they are watching.
     on_ready();
+    // What changed while nobody watched (posts added while the server was
+    // down) is imported now, not at the next change.
+    if catch_up {
+        on_import(index::import(posts_dir, index_dir, &index::Quiet));
+    }
     let mut watched = identity(posts_dir);
     while keep_going() {
         let first = match events.recv_timeout(Duration::from_millis(500)) {

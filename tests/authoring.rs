@@ -215,6 +215,37 @@ fn add_never_loses_a_post_and_takes_only_what_imports() {
     assert!(!ws.posts().join("storm-v2.md").exists());
 }
 
+/// Posts written while the server was down are imported when it starts
+/// watching, not at the next change.
+#[test]
+fn serve_watch_catches_up_with_posts_written_while_it_was_down() {
+    let ws = Workspace::with_sample_posts();
+    assert!(ws.run(&["import"]).status.success());
+    ws.write(
+        "okapi.md",
+        "# Okapi feed froze\n\n## Impact\n\nThe okapi feed froze for an hour.\n",
+    );
+    let server = ws.serve(&["--watch"]);
+    let started = Instant::now();
+    loop {
+        let out = ureq::get(&format!("{}/api/search?q=okapi", server.base))
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap();
+        let found: Value = serde_json::from_str(&out).unwrap();
+        if found["total"] == 1 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "the post written while the server was down is not found: {found}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn serve_watch_picks_up_new_edited_and_deleted_posts() {
     let ws = Workspace::with_sample_posts();

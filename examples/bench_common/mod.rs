@@ -38,6 +38,12 @@ impl Args {
                 "--repeat" => repeat = value()?.parse()?,
                 "--limit" => limit = value()?.parse()?,
                 "--per-query" => per_query = true,
+                "-h" | "--help" => {
+                    println!(
+                        "--index DIR (--queries FILE [--rounds R] [--per-query] | --single QUERY [--repeat K]) [--limit N]"
+                    );
+                    std::process::exit(0);
+                }
                 other => bail!("unknown argument {other}"),
             }
         }

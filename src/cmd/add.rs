@@ -14,7 +14,8 @@ use crate::Cli;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Replace a post with the same id or file name.
+    /// Replace the post of the same file name in the posts directory (never
+    /// another file's incident: change the id instead).
     #[arg(long)]
     pub force: bool,
     /// Show what would be added, without copying or indexing anything.

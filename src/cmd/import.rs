@@ -59,6 +59,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         pmkb::watch::watch(
             &cli.posts,
             &cli.index,
+            false,
             || {},
             |result| match result {
                 Ok(report) => print_report(&report, 0.0),

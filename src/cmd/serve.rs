@@ -67,6 +67,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
             let result = pmkb::watch::watch(
                 &posts,
                 &index_dir,
+                true,
                 move || {
                     let _ = ready_tx.send(());
                 },
