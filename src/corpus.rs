@@ -209,7 +209,7 @@ fn describes_folder(path: &Path) -> bool {
     NOT_POSTS.contains(&stem.as_str())
 }
 
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
+pub(crate) fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str()
         .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
 }

@@ -565,20 +565,16 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
             report.skipped.extend(part.problems);
             report.warnings.extend(part.warnings);
             for record in &part.records {
-                let extracted = &record.extracted;
-                let id = &extracted.incident.id;
-                let place = format!("{}:{}", extracted.incident.source, extracted.incident.line);
+                let incident = &record.extracted.incident;
+                let id = &incident.id;
+                let place = format!("{}:{}", incident.source, incident.line);
+                let duplicate = |holder: &str| {
+                    pipeline::duplicate_id(&incident.source, incident.line, id, holder)
+                };
                 if let Some(other) = kept_ids.get(id) {
                     let walk = walk.get_or_init(|| WalkOrder::new(&corpus, &stamps));
                     if !walk.comes_before(&record.key, other) {
-                        report.skipped.push(Problem {
-                            source: extracted.incident.source.clone(),
-                            line: extracted.incident.line,
-                            reason: format!(
-                                "duplicate id `{id}` (already used by {}); post skipped",
-                                other.replace('#', ":")
-                            ),
-                        });
+                        report.skipped.push(duplicate(&other.replace('#', ":")));
                         continue;
                     }
                     // This post comes first in the walk, so a fresh import
@@ -587,25 +583,18 @@ pub fn import(posts_dir: &Path, index_dir: &Path, progress: &dyn Progress) -> Re
                     let loser = manifest.posts.remove(other).is_some();
                     report.unchanged -= usize::from(loser);
                     if let Some(held) = index.get(id)? {
-                        report.skipped.push(Problem {
-                            source: held.source,
-                            line: held.line,
-                            reason: format!(
-                                "duplicate id `{id}` (already used by {place}); post skipped"
-                            ),
-                        });
+                        report.skipped.push(pipeline::duplicate_id(
+                            &held.source,
+                            held.line,
+                            id,
+                            &place,
+                        ));
                     }
                     kept_ids.remove(id);
                     new_ids.remove(id);
                 }
                 if let Some(first) = new_ids.get(id) {
-                    report.skipped.push(Problem {
-                        source: extracted.incident.source.clone(),
-                        line: extracted.incident.line,
-                        reason: format!(
-                            "duplicate id `{id}` (already used by {first}); post skipped"
-                        ),
-                    });
+                    report.skipped.push(duplicate(first));
                     continue;
                 }
                 new_ids.insert(id.clone(), place);

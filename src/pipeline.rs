@@ -41,14 +41,12 @@ pub fn extract_posts<'a>(posts: impl IntoIterator<Item = &'a RawPost>, config: &
     out.records.retain(|record| {
         let incident = &record.extracted.incident;
         if let Some((source, line)) = first_with_id.get(&incident.id) {
-            duplicates.push(Problem {
-                source: incident.source.clone(),
-                line: incident.line,
-                reason: format!(
-                    "duplicate id `{}` (already used by {source}:{line}); post skipped",
-                    incident.id
-                ),
-            });
+            duplicates.push(duplicate_id(
+                &incident.source,
+                incident.line,
+                &incident.id,
+                &format!("{source}:{line}"),
+            ));
             return false;
         }
         first_with_id.insert(
@@ -59,6 +57,15 @@ pub fn extract_posts<'a>(posts: impl IntoIterator<Item = &'a RawPost>, config: &
     });
     out.problems.append(&mut duplicates);
     out
+}
+
+/// The report of a post skipped because `holder` (`file:line`) has its id.
+pub fn duplicate_id(source: &str, line: usize, id: &str, holder: &str) -> Problem {
+    Problem {
+        source: source.to_string(),
+        line,
+        reason: format!("duplicate id `{id}` (already used by {holder}); post skipped"),
+    }
 }
 
 /// Parses and extracts every post, duplicate ids and all: an import decides

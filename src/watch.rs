@@ -75,12 +75,13 @@ pub fn watch(
     watcher
         .watch(posts_dir, RecursiveMode::Recursive)
         .map_err(|e| watch_error(posts_dir, e))?;
+    let import = || index::import(posts_dir, index_dir, &index::Quiet);
     // Changes from here on are seen: callers may now say they are watching.
     on_ready();
     // What changed while nobody watched (posts added while the server was
     // down) is imported now, not at the next change.
     if catch_up {
-        on_import(index::import(posts_dir, index_dir, &index::Quiet));
+        on_import(import());
     }
     let mut watched = identity(posts_dir);
     while keep_going() {
@@ -92,7 +93,7 @@ pub fn watch(
                     let _ = watcher.unwatch(posts_dir);
                     if watcher.watch(posts_dir, RecursiveMode::Recursive).is_ok() {
                         watched = now;
-                        on_import(index::import(posts_dir, index_dir, &index::Quiet));
+                        on_import(import());
                     }
                 }
                 continue;
@@ -112,10 +113,7 @@ pub fn watch(
         // A path that is gone may have been a folder of posts moved out
         // (not an editor's hidden swap file going away).
         let relevant = paths.iter().any(|p| {
-            let hidden = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
+            let hidden = p.file_name().is_some_and(crate::corpus::is_hidden);
             crate::corpus::is_post_file(p)
                 || p.file_name()
                     .is_some_and(|n| n == crate::config::CONFIG_FILE)
@@ -125,7 +123,7 @@ pub fn watch(
         if !relevant {
             continue;
         }
-        on_import(index::import(posts_dir, index_dir, &index::Quiet));
+        on_import(import());
     }
     Ok(())
 }

@@ -288,15 +288,7 @@ fn bad_input_gets_one_line_each_and_the_rest_imports() {
     assert!(summary.contains("3 added"), "{summary}");
     assert!(summary.contains("8 skipped"), "{summary}");
 
-    let ids: Vec<String> = stdout(&ws.run(&["export"]))
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let ids: Vec<String> = ws.exported_ids();
     assert_eq!(ids, ["bad-front", "good-one", "notes"]);
 
     // extract names the files it could not read and still prints the others.

@@ -202,15 +202,7 @@ fn every_route_and_its_errors() {
     );
     assert!(incident.contains("id=\"L"), "the post has line anchors");
     // Every finding's link lands on its line, code lines included.
-    let ids: Vec<String> = stdout(&ws.run(&["export"]))
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let ids: Vec<String> = ws.exported_ids();
     for id in &ids {
         let (_, _, page) = server.get(&format!("/incidents/{id}"));
         for link in page.split("href=\"#L").skip(1) {

@@ -209,34 +209,36 @@ fn fuzzy_query(
     Some(Box::new(BooleanQuery::new(clauses)))
 }
 
-/// The terms snippets look for in a body: the query's there, and the words
-/// of its synonyms of several words, which bodies are not searched for (see
-/// `concept_parts`) but which often say best why a hit matched ("disk full"
-/// meets "No space left on device").
-fn snippet_query(query: &dyn Query, concepts: &[Concept], body: Field) -> Box<dyn Query> {
-    let mut clauses = vec![(Occur::Should, query.box_clone())];
-    let unsearched = concepts
-        .iter()
-        .flat_map(|c| &c.alternatives)
-        .filter(|(terms, weight)| terms.len() > 1 && *weight < 1.0);
-    for (terms, _) in unsearched {
-        for term in terms.iter().filter(|t| !STOP_WORDS.contains(&t.as_str())) {
-            let term = TermQuery::new(Term::from_field_text(body, term), IndexRecordOption::Basic);
-            clauses.push((Occur::Should, Box::new(term)));
-        }
-    }
-    Box::new(BooleanQuery::new(clauses))
-}
-
 /// A query ready to run, with what is needed to pick the best findings.
 struct Plan {
     /// What every hit must match, and how it scores.
     required: Vec<Required>,
-    /// The plan as one tantivy query and the words of its synonyms, for
-    /// snippets.
-    snippet_query: Box<dyn Query>,
     /// Every concept of the free text, for choosing findings to show.
     concepts: Vec<Concept>,
+}
+
+impl Plan {
+    /// The terms snippets look for in a body: the plan's there, and the
+    /// words of its synonyms of several words, which bodies are not searched
+    /// for (see `concept_parts`) but which often say best why a hit matched
+    /// ("disk full" meets "No space left on device"). Built only for the
+    /// plan whose hits are shown.
+    fn snippet_query(&self, body: Field) -> Box<dyn Query> {
+        let mut clauses = vec![(Occur::Should, ranking::to_query(&self.required))];
+        let unsearched = self
+            .concepts
+            .iter()
+            .flat_map(|c| &c.alternatives)
+            .filter(|(terms, weight)| terms.len() > 1 && *weight < 1.0);
+        for (terms, _) in unsearched {
+            for term in terms.iter().filter(|t| !STOP_WORDS.contains(&t.as_str())) {
+                let term =
+                    TermQuery::new(Term::from_field_text(body, term), IndexRecordOption::Basic);
+                clauses.push((Occur::Should, Box::new(term) as Box<dyn Query>));
+            }
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
 }
 
 impl PostIndex {
@@ -359,11 +361,7 @@ impl PostIndex {
             };
             return Err(Error::Query(format!("nothing to search for: {hint}")));
         }
-        Ok(Plan {
-            snippet_query: snippet_query(&*ranking::to_query(&required), &concepts, f.body),
-            required,
-            concepts,
-        })
+        Ok(Plan { required, concepts })
     }
 
     /// Searches by symptom. `offset` skips hits, for pages.
@@ -420,7 +418,8 @@ impl PostIndex {
         } else {
             None
         };
-        let mut snippets = Snippets::new(&searcher, &*plan.snippet_query, self.fields.body);
+        let snippet_query = plan.snippet_query(self.fields.body);
+        let mut snippets = Snippets::new(&searcher, &*snippet_query, self.fields.body);
         let mut picker = FindingPicker::new(&plan.concepts);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -846,10 +845,11 @@ mod tests {
         for text in QUERIES {
             let parsed = query::parse(text).expect("query");
             let plan = index.plan(&parsed, &searcher, false).expect("plan");
+            let snippet_query = plan.snippet_query(index.fields.body);
             let mut ours =
-                Snippets::new(&searcher, &*plan.snippet_query, index.fields.body).expect("ours");
+                Snippets::new(&searcher, &*snippet_query, index.fields.body).expect("ours");
             let mut theirs =
-                SnippetGenerator::create(&searcher, &*plan.snippet_query, index.fields.body)
+                SnippetGenerator::create(&searcher, &*snippet_query, index.fields.body)
                     .expect("tantivy's");
             theirs.set_max_num_chars(snippets::SNIPPET_CHARS);
             for body in &bodies {

@@ -30,10 +30,7 @@ pub fn markdown_to_safe_html(markdown: &str, first_line: usize) -> String {
             // Findings are taken from code lines too (an error in a log
             // excerpt): each line of a block gets its anchor inside it.
             for (line, piece) in (line_of(range.start)..).zip(code.split_inclusive('\n')) {
-                if line > last_anchor {
-                    last_anchor = line;
-                    events.push(Event::Text(CowStr::from(format!("{OPEN}L{line}{CLOSE}"))));
-                }
+                push_anchor(&mut events, &mut last_anchor, line);
                 events.push(Event::Text(CowStr::from(piece.to_string())));
             }
             continue;
@@ -47,7 +44,7 @@ pub fn markdown_to_safe_html(markdown: &str, first_line: usize) -> String {
                 in_code = false;
                 None
             }
-            Event::Text(_) if !in_code => Some(range.start),
+            Event::Text(_) => Some(range.start),
             Event::SoftBreak | Event::HardBreak => Some(range.end),
             _ => None,
         };
@@ -59,11 +56,7 @@ pub fn markdown_to_safe_html(markdown: &str, first_line: usize) -> String {
             events.extend(pending.take());
         }
         if let Some(offset) = anchor_at {
-            let line = line_of(offset);
-            if line > last_anchor {
-                last_anchor = line;
-                events.push(Event::Text(CowStr::from(format!("{OPEN}L{line}{CLOSE}"))));
-            }
+            push_anchor(&mut events, &mut last_anchor, line_of(offset));
         }
         events.extend(pending);
     }
@@ -74,6 +67,14 @@ pub fn markdown_to_safe_html(markdown: &str, first_line: usize) -> String {
         .clean(&unsafe_html)
         .to_string();
     restore_anchors(&safe)
+}
+
+/// The marker of `line`'s anchor, unless that line has one already.
+fn push_anchor(events: &mut Vec<Event>, last_anchor: &mut usize, line: usize) {
+    if line > *last_anchor {
+        *last_anchor = line;
+        events.push(Event::Text(CowStr::from(format!("{OPEN}L{line}{CLOSE}"))));
+    }
 }
 
 fn restore_anchors(html: &str) -> String {

@@ -82,6 +82,19 @@ impl Workspace {
         run(&self.posts(), &self.index(), args)
     }
 
+    /// The ids `pmkb export` lists, in its order.
+    pub fn exported_ids(&self) -> Vec<String> {
+        stdout(&self.run(&["export"]))
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    }
+
     pub fn write(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
         let path = self.posts().join(name);
         if let Some(parent) = path.parent() {
