@@ -97,6 +97,16 @@ fn every_route_and_its_errors() {
     );
     assert!(page.contains("<mark>"), "query words are highlighted");
     assert!(page.contains("Technology"), "filters with counts");
+    assert!(
+        page.contains("href=\"/api/search?q=intermittent+timeout\""),
+        "the footer's JSON link answers the query on the page: {page}"
+    );
+    // Every chip on a card searches for its filter.
+    let (_, _, tagged) = server.get("/?q=tag:failover");
+    assert!(
+        tagged.contains("<a class=\"chip\" href=\"/?q=tag%3A%22failover%22\">#failover</a>"),
+        "{tagged}"
+    );
 
     let (status, _, empty) = server.get("/?q=zqxjv+wvkpq");
     assert_eq!(status, 200);
@@ -105,6 +115,11 @@ fn every_route_and_its_errors() {
     let (status, _, bad) = server.get("/?q=%22unbalanced");
     assert_eq!(status, 400);
     assert!(bad.contains("unbalanced quote"));
+    let (_, _, no_value) = server.get("/?q=tech:");
+    assert!(
+        no_value.contains("<code>tech:</code>"),
+        "what to type is shown as code, not between backticks: {no_value}"
+    );
     assert!(
         bad.contains(r#"value="&quot;unbalanced""#),
         "the query stays in the box to be corrected: {bad}"
@@ -205,6 +220,10 @@ fn every_route_and_its_errors() {
     let ids: Vec<String> = ws.exported_ids();
     for id in &ids {
         let (_, _, page) = server.get(&format!("/incidents/{id}"));
+        assert!(
+            !page.contains("title=\" · line"),
+            "{id}: a finding's place names an empty section"
+        );
         for link in page.split("href=\"#L").skip(1) {
             let line = link.split('"').next().unwrap();
             assert!(

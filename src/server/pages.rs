@@ -45,6 +45,12 @@ pub const EXAMPLES: [&str; 6] = [
 ];
 
 fn layout(title: &str, query: &str, body: Markup) -> Markup {
+    // The answer to the query on the page, as JSON.
+    let api_query = match query.trim() {
+        "" => "timeout",
+        query => query,
+    };
+    let api_href = format!("/api/search?q={}", urlencode(api_query));
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -71,11 +77,20 @@ fn layout(title: &str, query: &str, body: Markup) -> Markup {
                 footer {
                     "Press " kbd { "/" } " to search. Results come from the postmortems in the posts folder · "
                     a href="/how-to-add" { "How to add a postmortem" } " · "
-                    a href="/api/search?q=timeout" { "JSON API" }
+                    a href=(api_href) { "JSON API" }
                 }
                 script { (PreEscaped(SCRIPT)) }
             }
         }
+    }
+}
+
+/// Where in the post a finding was read: its section, when it had one.
+fn where_found(section: &str, line: usize) -> String {
+    if section.trim().is_empty() {
+        format!("line {line} of the post")
+    } else {
+        format!("{section} · line {line}")
     }
 }
 
@@ -170,7 +185,7 @@ fn card(hit: &Hit, terms: &HashSet<String>) -> Markup {
                 @if let Some(date) = &hit.date { time datetime=(date) { (date) } " · " }
                 span.chips {
                     @for tech in &hit.technologies { a.chip href=(search_href(&format!("tech:\"{tech}\""))) { (tech) } }
-                    @for tag in &hit.tags { span.chip { "#" (tag) } }
+                    @for tag in &hit.tags { a.chip href=(search_href(&format!("tag:\"{tag}\""))) { "#" (tag) } }
                 }
             }
             dl.findings {
@@ -284,7 +299,7 @@ fn record_list(title: &str, class: &str, incident: &Incident, field: Field) -> M
                 h2 class=(class) { (title) }
                 ul {
                     @for f in findings {
-                        li { (f.text) a.where href=(format!("#L{}", f.line)) title=(format!("{} · line {}", f.section, f.line)) { "line " (f.line) } }
+                        li { (f.text) a.where href=(format!("#L{}", f.line)) title=(where_found(&f.section, f.line)) { "line " (f.line) } }
                     }
                 }
             }
@@ -341,11 +356,22 @@ pub fn incident_page(incident: &Incident, post_html: &str, similar: &SimilarResu
 
 /// An error, with the search box holding what was typed (a query with a
 /// forgotten quote is corrected there, not typed again).
+/// Error messages quote what to type between backticks, as on a
+/// terminal; on a page those parts are shown as code.
+fn with_code(message: &str) -> Markup {
+    let closed = message.matches('`').count().is_multiple_of(2);
+    html! {
+        @for (at, piece) in message.split('`').enumerate() {
+            @if closed && at % 2 == 1 { code { (piece) } } @else if !closed && at > 0 { "`" (piece) } @else { (piece) }
+        }
+    }
+}
+
 pub fn error_page(status: u16, message: &str, query: &str) -> Markup {
     let body = html! {
         div.empty {
             h1 { (status) }
-            p { (message) }
+            p { (with_code(message)) }
             p { a href="/" { "Back to search" } }
         }
     };
