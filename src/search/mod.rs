@@ -29,7 +29,7 @@ use facets::FacetCounter;
 pub use facets::Facets;
 use query::{Part, Scope};
 use ranking::{Alternative, Required, Scored};
-use snippets::Snippets;
+use snippets::{Phrase, Snippets};
 
 pub const DEFAULT_LIMIT: usize = 10;
 pub const MAX_LIMIT: usize = 100;
@@ -50,6 +50,13 @@ const STOP_WORDS: &[&str] = &[
     "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "is",
     "was", "were", "are", "be", "it", "its", "this", "that", "after", "when", "while", "our", "we",
     "my", "i",
+];
+
+/// Words that say something only inside a phrase: "ran out of memory"
+/// also finds posts that say "memory", not those that say "out".
+const MEANINGLESS_ALONE: &[&str] = &[
+    "out", "no", "not", "up", "down", "back", "off", "over", "too", "many", "much", "never",
+    "only", "every", "few", "new", "old", "all", "any",
 ];
 
 #[derive(Debug, Clone, Serialize)]
@@ -126,7 +133,8 @@ fn concepts_of(text: &str) -> Vec<Concept> {
         // The words of a matched phrase still count a little on their own,
         // so "ran out of memory" also finds posts that only say "memory".
         if len > 1 {
-            for word in phrase.split(' ').filter(|w| !STOP_WORDS.contains(w)) {
+            let alone = |w: &&str| !STOP_WORDS.contains(w) && !MEANINGLESS_ALONE.contains(w);
+            for word in phrase.split(' ').filter(alone) {
                 alternatives.push((analyze(word), PHRASE_WORD_WEIGHT));
             }
         }
@@ -218,26 +226,29 @@ struct Plan {
 }
 
 impl Plan {
-    /// The terms snippets look for in a body: the plan's there, and the
-    /// words of its synonyms of several words, which bodies are not searched
-    /// for (see `concept_parts`) but which often say best why a hit matched
-    /// ("disk full" meets "No space left on device"). Built only for the
-    /// plan whose hits are shown.
-    fn snippet_query(&self, body: Field) -> Box<dyn Query> {
-        let mut clauses = vec![(Occur::Should, ranking::to_query(&self.required))];
-        let unsearched = self
-            .concepts
-            .iter()
-            .flat_map(|c| &c.alternatives)
-            .filter(|(terms, weight)| terms.len() > 1 && *weight < 1.0);
-        for (terms, _) in unsearched {
-            for term in terms.iter().filter(|t| !STOP_WORDS.contains(&t.as_str())) {
-                let term =
-                    TermQuery::new(Term::from_field_text(body, term), IndexRecordOption::Basic);
-                clauses.push((Occur::Should, Box::new(term) as Box<dyn Query>));
+    /// What snippets look for in a body: the words and the phrases (each
+    /// its words) that say the query's concepts, synonyms included. A
+    /// phrase is looked for whole, where its words stand together, though
+    /// bodies are searched for the phrases typed only (see
+    /// `concept_parts`): a synonym of several words often says best why a
+    /// hit matched ("disk full" meets "No space left on device").
+    fn snippet_terms(&self, body: Field) -> (Box<dyn Query>, Vec<Phrase>) {
+        let mut words = Vec::new();
+        let mut phrases = Vec::new();
+        for (terms, weight) in self.concepts.iter().flat_map(|c| &c.alternatives) {
+            match terms.as_slice() {
+                [word] => {
+                    let term = Term::from_field_text(body, word);
+                    let query = TermQuery::new(term, IndexRecordOption::Basic);
+                    words.push((Occur::Should, Box::new(query) as Box<dyn Query>));
+                }
+                _ => phrases.push(Phrase {
+                    words: terms.clone(),
+                    typed: *weight >= 1.0,
+                }),
             }
         }
-        Box::new(BooleanQuery::new(clauses))
+        (Box::new(BooleanQuery::new(words)), phrases)
     }
 }
 
@@ -418,8 +429,13 @@ impl PostIndex {
         } else {
             None
         };
-        let snippet_query = plan.snippet_query(self.fields.body);
-        let mut snippets = Snippets::new(&searcher, &*snippet_query, self.fields.body);
+        let (snippet_words, snippet_phrases) = plan.snippet_terms(self.fields.body);
+        let mut snippets = Snippets::new(
+            &searcher,
+            &*snippet_words,
+            self.fields.body,
+            &snippet_phrases,
+        );
         let mut picker = FindingPicker::new(&plan.concepts);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -845,9 +861,10 @@ mod tests {
         for text in QUERIES {
             let parsed = query::parse(text).expect("query");
             let plan = index.plan(&parsed, &searcher, false).expect("plan");
-            let snippet_query = plan.snippet_query(index.fields.body);
+            // Without the phrases, which tantivy's generator does not know.
+            let (snippet_query, _) = plan.snippet_terms(index.fields.body);
             let mut ours =
-                Snippets::new(&searcher, &*snippet_query, index.fields.body).expect("ours");
+                Snippets::new(&searcher, &*snippet_query, index.fields.body, &[]).expect("ours");
             let mut theirs =
                 SnippetGenerator::create(&searcher, &*snippet_query, index.fields.body)
                     .expect("tantivy's");
@@ -888,10 +905,45 @@ mod tests {
         let hit = &results.hits[0];
         assert_eq!(hit.id, "notes-2018-09-11-search-indexer-disk-full");
         assert!(
-            hit.snippet.contains("<mark>space</mark> <mark>left</mark>"),
+            hit.snippet.contains("<mark>No space left on device</mark>"),
             "{}",
             hit.snippet
         );
+        // The phrase typed, where the post says it, beats a rarer word.
+        let results = index.search("too many open files", 1, 0).expect("search");
+        let hit = &results.hits[0];
+        assert_eq!(hit.id, "edge-proxy-too-many-open-files");
+        assert!(
+            hit.snippet
+                .to_lowercase()
+                .contains("<mark>too many open files</mark>"),
+            "{}",
+            hit.snippet
+        );
+        // A synonym's words are marked only where they say it together:
+        // "timed out" and "not responding" do not light up every "out"
+        // and "not".
+        let mut marked = 0;
+        for text in [
+            "intermittent timeout",
+            "disk full after deploy",
+            "ran out of memory",
+        ] {
+            for hit in index.search(text, 10, 0).expect("search").hits {
+                for mark in hit.snippet.split("<mark>").skip(1) {
+                    let word = mark.split("</mark>").next().unwrap_or_default();
+                    assert!(
+                        !["out", "not", "of", "no", "on", "left"]
+                            .contains(&word.to_lowercase().as_str()),
+                        "{text:?}: {} marks {word:?} alone: {}",
+                        hit.id,
+                        hit.snippet
+                    );
+                    marked += 1;
+                }
+            }
+        }
+        assert!(marked > 20, "{marked} marks");
     }
 
     /// The sample posts and the public corpus indexed in two imports, the

@@ -21,10 +21,9 @@ use std::sync::Arc;
 
 use tantivy::directory::OwnedBytes;
 use tantivy::postings::{BlockSegmentPostings, TermInfo};
-use tantivy::query::{
-    Bm25StatisticsProvider, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Occur,
-    PhraseQuery, Query, Scorer, TermQuery, Weight,
-};
+use tantivy::query::{Bm25StatisticsProvider, EnableScoring, PhraseQuery, Query, Scorer, Weight};
+#[cfg(test)]
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, Term, TERMINATED};
 
@@ -60,6 +59,7 @@ pub(super) enum Scored {
 pub(super) struct Required(pub Vec<Scored>);
 
 impl Scored {
+    #[cfg(test)]
     fn to_query(&self) -> Box<dyn Query> {
         match self {
             Scored::BestOf {
@@ -90,7 +90,9 @@ impl Scored {
     }
 }
 
-/// The tantivy query that scores and matches what [`top_docs`] does.
+/// The tantivy query that scores and matches what [`top_docs`] does, for
+/// the tests that hold the two to the same answers.
+#[cfg(test)]
 pub(super) fn to_query(required: &[Required]) -> Box<dyn Query> {
     let clauses = required
         .iter()

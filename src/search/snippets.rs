@@ -7,8 +7,13 @@
 //! alone were 12% of a served search's CPU in a `perf record`). Here only
 //! words that could be a query term (see `snippet_analyzer`) are looked
 //! up, in a hash map.
+//!
+//! Beyond tantivy's, it also looks for phrases the body is not searched
+//! for (synonyms of several words: "disk full" meets "No space left on
+//! device"), each marked whole and only where its words stand together:
+//! marked one by one they lit up "not" and "out" in every sentence.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::ops::Range;
 
 use foldhash::fast::RandomState;
@@ -19,6 +24,13 @@ use tantivy::{Score, Searcher};
 
 use crate::index::snippet_analyzer;
 
+/// What a typed phrase adds to a window, beyond its words: above any
+/// one word's weight.
+const TYPED_PHRASE: Score = 1.0;
+
+/// A word of the body that is not a word of any phrase.
+const NOT_IN_A_PHRASE: u32 = u32::MAX;
+
 /// Longer than a line of a postmortem, shorter than a paragraph.
 pub const SNIPPET_CHARS: usize = 220;
 
@@ -26,8 +38,24 @@ pub struct Snippets {
     /// Each term of the query in the body field, weighted 1 / (1 + its
     /// document frequency).
     weights: HashMap<String, Score, RandomState>,
+    /// The words of the phrases, numbered: a body's words are compared
+    /// by number while looking for the phrases.
+    phrase_words: HashMap<String, u32, RandomState>,
+    /// Each phrase as its words' numbers, and what an occurrence adds to
+    /// a window (see `new`).
+    phrases: Vec<(Vec<u32>, Score)>,
+    /// The longest phrase, in words.
+    longest: usize,
     analyzer: TextAnalyzer,
     max_bytes: usize,
+}
+
+/// A phrase to look for in bodies.
+pub struct Phrase {
+    /// Its words, analyzed as the body's.
+    pub words: Vec<String>,
+    /// Whether it was typed (rather than a synonym of what was).
+    pub typed: bool,
 }
 
 /// A window of a body and the byte ranges of the terms in it, both
@@ -60,9 +88,18 @@ impl Window {
 }
 
 impl Snippets {
-    /// The query's terms in `field`; `None` when their frequencies cannot
-    /// be read.
-    pub fn new(searcher: &Searcher, query: &dyn Query, field: Field) -> Option<Snippets> {
+    /// The query's terms in `field`, and `phrases`; `None` when their
+    /// frequencies cannot be read. A phrase typed weighs more than any word can (a
+    /// word weighs 1 / (1 + its document frequency)): the words someone
+    /// typed, together, say best why a hit matched ("too many open files"
+    /// rather than the rarer "ULIMIT" nearby). Another phrase weighs what
+    /// its words would one by one.
+    pub fn new(
+        searcher: &Searcher,
+        query: &dyn Query,
+        field: Field,
+        phrases: &[Phrase],
+    ) -> Option<Snippets> {
         let mut terms = BTreeSet::new();
         query.query_terms(&mut |term, _| {
             if term.field() == field {
@@ -80,9 +117,29 @@ impl Snippets {
                 weights.insert(text.to_string(), 1.0 / (1.0 + doc_freq as Score));
             }
         }
+        let mut phrase_words: HashMap<String, u32, RandomState> = HashMap::default();
+        let mut numbered = Vec::new();
+        for phrase in phrases.iter().filter(|p| p.words.len() > 1) {
+            let mut words = Vec::with_capacity(phrase.words.len());
+            let mut weight = if phrase.typed { TYPED_PHRASE } else { 0.0 };
+            for word in &phrase.words {
+                let next = phrase_words.len() as u32;
+                words.push(*phrase_words.entry(word.clone()).or_insert(next));
+                let doc_freq = searcher
+                    .doc_freq(&tantivy::Term::from_field_text(field, word))
+                    .ok()?;
+                weight += 1.0 / (1.0 + doc_freq as Score);
+            }
+            numbered.push((words, weight));
+        }
+        let longest = numbered.iter().map(|(w, _)| w.len()).max().unwrap_or(0);
+        let candidates = weights.keys().chain(phrase_words.keys());
         Some(Snippets {
-            analyzer: snippet_analyzer(weights.keys().map(String::as_str)),
+            analyzer: snippet_analyzer(candidates.map(String::as_str)),
             weights,
+            phrase_words,
+            phrases: numbered,
+            longest,
             max_bytes: SNIPPET_CHARS,
         })
     }
@@ -91,6 +148,9 @@ impl Snippets {
     pub fn window(&mut self, body: &str) -> Option<Window> {
         let mut best: Option<Window> = None;
         let mut current = Window::new(0);
+        // The last words read, as (phrase word number, where it starts),
+        // for the phrases; `NOT_IN_A_PHRASE` for any other word.
+        let mut recent: VecDeque<(u32, usize)> = VecDeque::with_capacity(self.longest);
         let mut stream = self.analyzer.token_stream(body);
         while let Some(token) = stream.next() {
             if token.offset_to - current.range.start > self.max_bytes {
@@ -101,12 +161,25 @@ impl Snippets {
                 }
             }
             current.range.end = token.offset_to;
-            if token.text.is_empty() {
-                continue;
-            }
-            if let Some(&weight) = self.weights.get(token.text.as_str()) {
+            // Words that cannot be a query term come with no text.
+            let text = token.text.as_str();
+            if let Some(&weight) = (!text.is_empty()).then(|| self.weights.get(text)).flatten() {
                 current.score += weight;
                 current.marks.push(token.offset_from..token.offset_to);
+            }
+            if self.longest > 0 {
+                let number = match text {
+                    "" => None,
+                    text => self.phrase_words.get(text).copied(),
+                }
+                .unwrap_or(NOT_IN_A_PHRASE);
+                if recent.len() == self.longest {
+                    recent.pop_front();
+                }
+                recent.push_back((number, token.offset_from));
+                if number != NOT_IN_A_PHRASE {
+                    mark_phrase(&self.phrases, &recent, token.offset_to, &mut current);
+                }
             }
         }
         if current.score > 0.0 && best.as_ref().is_none_or(|b| current.beats(b)) {
@@ -132,5 +205,36 @@ impl Snippets {
         }
         html.push_str(&super::html_escape(&body[from..window.range.end]));
         html
+    }
+}
+
+/// Marks the phrase of `phrases` that `recent`, the last words read,
+/// ends with, if any and if it starts inside `window`. The words it
+/// covers that are query terms of their own were marked already: one
+/// mark covers them all.
+fn mark_phrase(
+    phrases: &[(Vec<u32>, Score)],
+    recent: &VecDeque<(u32, usize)>,
+    end: usize,
+    window: &mut Window,
+) {
+    for (words, weight) in phrases {
+        if words.len() > recent.len() {
+            continue;
+        }
+        let tail = recent.range(recent.len() - words.len()..);
+        if !tail.zip(words).all(|((number, _), word)| number == word) {
+            continue;
+        }
+        let start = recent[recent.len() - words.len()].1;
+        if start < window.range.start {
+            continue;
+        }
+        while window.marks.last().is_some_and(|m| m.start >= start) {
+            window.marks.pop();
+        }
+        window.score += weight;
+        window.marks.push(start..end);
+        return;
     }
 }
