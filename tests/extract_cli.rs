@@ -351,3 +351,57 @@ fn team_section_names_come_from_pmkb_toml() {
     let defaults = json(&ws.run(&["extract", "--json", file.to_str().unwrap()]));
     assert_eq!(defaults, before);
 }
+
+/// A public outage report as the icco corpus writes them: prose, no
+/// headings, the response and the plans told in the same voice as the
+/// failure. Written for this test, in that style.
+const OUTAGE_REPORT: &str = "---
+uuid: 5f0c2a4e-1b7d-4c1e-9a0b-6d2e8f3a7c11
+title: Ledgerly payments API outage, March 2023
+start_time: 2023-03-07T14:05:00Z
+---
+On March 7, 2023, Ledgerly experienced significant connectivity issues affecting a large share of its merchants.
+
+The incident stemmed from a pathological interaction between the connection proxy and the audit extension. An operator used a maintenance script to reboot two proxy hosts but forgot to pass the host list and instead rebooted every proxy in the region. Initial automated and manual scaling attempts did not resolve the issue.
+
+To mitigate the immediate impact, engineers broke the dependency between the audit queue and the payment path at 14:38 UTC, allowing alerting and settlement to resume. Ledgerly outlined several remediation steps. The team reverted the proxy configuration and now requires an explicit host list for every reboot.
+";
+
+#[test]
+fn an_outage_report_in_prose_is_read_as_a_reader_would() {
+    let ws = Workspace::empty();
+    let post = ws.write("ledgerly.md", OUTAGE_REPORT);
+    let out = pmkb()
+        .args(["extract", "--json"])
+        .arg(&post)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = &json(&out)[0];
+    let (symptoms, causes, fixes) = (texts(r, "symptoms"), texts(r, "causes"), texts(r, "fixes"));
+    let all: Vec<&String> = symptoms.iter().chain(&causes).chain(&fixes).collect();
+    // "On <date>, X experienced ..." is what was seen, not a cause.
+    assert!(
+        any_contains(&symptoms, &["experienced significant connectivity issues"]),
+        "{symptoms:?}"
+    );
+    // "stemmed from" names the cause; a slip is a cause, not a fix.
+    assert!(any_contains(&causes, &["stemmed from"]), "{causes:?}");
+    assert!(
+        any_contains(&causes, &["forgot to pass the host list"]),
+        "{causes:?}"
+    );
+    // A response opening on "To mitigate" is a fix, whatever failure it names.
+    assert!(
+        any_contains(&fixes, &["to mitigate", "broke the dependency"]),
+        "{fixes:?}"
+    );
+    // What did not work is not how it was fixed; an announcement is no finding.
+    for said in ["did not resolve", "several remediation steps"] {
+        assert!(!all.iter().any(|t| t.contains(said)), "{said}: {all:?}");
+    }
+    assert!(
+        any_contains(&fixes, &["reverted the proxy configuration"]),
+        "{fixes:?}"
+    );
+}

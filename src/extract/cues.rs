@@ -106,6 +106,23 @@ pub static SYMPTOM: Weighted = Weighted::new(&[
     ("began", 0.6),
     ("started to", 0.5),
     ("started getting", 1.0),
+    // Impact as outage reports word it.
+    ("experienced", 1.8),
+    ("suffered", 1.2),
+    ("inaccessible", 1.5),
+    ("unreachable", 1.5),
+    ("lost access", 1.5),
+    ("loss of", 1.0),
+    ("disruption", 1.0),
+    ("disrupted", 1.0),
+    ("standstill", 1.5),
+    ("unusable", 1.5),
+    ("offline", 1.2),
+    // Security incidents: what was seen is the attack.
+    ("ddos", 1.5),
+    ("under attack", 1.5),
+    ("unauthorized access", 1.5),
+    ("compromised", 1.2),
 ]);
 
 pub static CAUSE: Weighted = Weighted::new(&[
@@ -217,6 +234,19 @@ pub static CAUSE: Weighted = Weighted::new(&[
     ("nothing in", 1.0),
     ("a bug", 1.2),
     ("there was no", 1.0),
+    // How outage reports name a cause.
+    ("stemmed from", 2.2),
+    ("stemming from", 2.0),
+    ("attributed to", 2.0),
+    ("traced to", 2.0),
+    ("traced back to", 2.0),
+    ("the core issue", 2.0),
+    ("core of the problem", 2.0),
+    ("design flaw", 2.0),
+    ("flaw", 1.2),
+    ("defect", 1.2),
+    ("was triggered by", 2.0),
+    ("inadvertently", 1.2),
 ]);
 
 pub static FIX: Weighted = Weighted::new(&[
@@ -320,6 +350,13 @@ pub static FIX: Weighted = Weighted::new(&[
     ("restored", 1.5),
     ("fail over", 1.0),
     ("retuned", 1.2),
+    ("plans to", 1.0),
+    ("planned to", 0.8),
+    ("implement ", 1.0),
+    ("improve ", 0.8),
+    ("unpublished", 1.2),
+    ("remediat", 1.5),
+    ("to restore", 1.2),
 ]);
 
 /// Words of a log line that reports a failure, on top of `SYMPTOM`:
@@ -402,6 +439,8 @@ pub static UNAFFECTED: Patterns = Patterns::new(&[
     "was lost",
     "noticed nothing",
     "as expected",
+    "not impacted",
+    "remained operational",
 ]);
 
 /// Making it up to customers is not fixing the system.
@@ -447,6 +486,77 @@ pub static EXPLAINS: Patterns = Patterns::new(&[
     "was caused",
     "the reason",
     "root cause",
+    "stemmed from",
+    "attributed to",
+    "traced to",
+]);
+
+/// A first attempt that did not work ("Initial scaling attempts did not
+/// resolve the issue"): neither the fix nor the cause.
+pub static FAILED_ATTEMPT: Patterns = Patterns::new(&[
+    "unsuccessful",
+    "did not resolve",
+    "didn't resolve",
+    "did not help",
+    "didn't help",
+    "did not fix",
+    "didn't fix",
+    "did not work",
+    "didn't work",
+    "not successful",
+    "to no avail",
+    "initial attempts",
+    "first attempts",
+]);
+
+/// Someone's slip ("forgot to type -n and rebooted all servers"): what
+/// went wrong, however much it sounds like an action.
+pub static MISTAKE: Patterns = Patterns::new(&[
+    "forgot",
+    "accidentally",
+    "mistakenly",
+    "by mistake",
+    "by accident",
+    "inadvertently",
+]);
+
+/// A sentence that only announces a list ("AWS outlined several
+/// remediation steps.", "Two primary root causes were identified."):
+/// the items follow it.
+pub static ANNOUNCE: Patterns = Patterns::new(&[
+    "several steps",
+    "several remediation",
+    "several changes",
+    "several improvements",
+    "several measures",
+    "several preventative",
+    "several preventive",
+    "several actions",
+    "several action items",
+    "numerous",
+    "a number of",
+    "root causes were identified",
+    "causes were identified",
+]);
+
+/// A sentence that opens on what was done about the incident ("To
+/// mitigate the impact, engineers broke the dependency", "Travis CI plans
+/// to ..."): the response, whatever failure it also names.
+pub static REMEDIATION: Patterns = Patterns::new(&[
+    "to mitigate",
+    "to resolve",
+    "to prevent",
+    "to remediate",
+    "to restore",
+    "remediation involved",
+    "immediate remediation",
+    "to address",
+    "as remediation",
+    "as a remediation",
+    "as an immediate",
+    "in response",
+    "going forward",
+    "moving forward",
 ]);
 
 /// Background, evaluation and introductions inside an explanation ("That
@@ -529,9 +639,15 @@ pub static SCENE: Patterns = Patterns::new(&[
     "every problem",
     "the industry",
     "was all the rage",
-    "hype",
+    "hype ",
+    "hyped",
+    "the hype",
     "everyone was",
-    "news",
+    // News, not a newsletter.
+    "news ",
+    "news-",
+    "news.",
+    "news,",
     "y combinator",
     "conference",
     "that year",
@@ -568,7 +684,10 @@ pub static HEDGE: Patterns = Patterns::new(&[
     "was it",
     "suspicion",
     "first guess",
-    "assumption",
+    // Not "an incorrect assumption in the code", which is a cause.
+    "our assumption",
+    "my assumption",
+    "the assumption was",
     "blaming",
 ]);
 
@@ -768,7 +887,7 @@ impl CueList {
 /// sentence asks a dozen of them; one automaton pass per list was a quarter
 /// of an import's CPU. A list left out of here still works, with a pass of
 /// its own.
-static SCANNED_TOGETHER: [CueList; 20] = [
+static SCANNED_TOGETHER: [CueList; 24] = [
     CueList::Weighted(&SYMPTOM),
     CueList::Weighted(&CAUSE),
     CueList::Weighted(&FIX),
@@ -789,6 +908,10 @@ static SCANNED_TOGETHER: [CueList; 20] = [
     CueList::Patterns(&MEASUREMENT),
     CueList::Patterns(&FIRST_PERSON),
     CueList::Patterns(&EXPLAINS),
+    CueList::Patterns(&FAILED_ATTEMPT),
+    CueList::Patterns(&MISTAKE),
+    CueList::Patterns(&REMEDIATION),
+    CueList::Patterns(&ANNOUNCE),
 ];
 
 /// One automaton over every pattern of every list. A phrase that is in

@@ -18,7 +18,7 @@ use crate::parse::{Document, HeadingKind, Section, Sentence};
 pub use sections::{roles, SectionRole};
 
 /// Bumped whenever extraction changes, so `import` re-extracts every post.
-pub const EXTRACTOR_VERSION: u32 = 6;
+pub const EXTRACTOR_VERSION: u32 = 7;
 
 /// An incident plus the text the index needs beside it.
 #[derive(Debug, Clone)]
@@ -48,6 +48,12 @@ const EXPLANATION_PRIOR: f32 = 1.2;
 const POINTER_WORDS: usize = 10;
 /// Evidence for a cause in a timed event that no one telling the story did.
 const TIMED_EVENT: f32 = 1.0;
+/// What a slip ("forgot to pass the host list") adds to a sentence's
+/// cause: the cue words alone weigh what any "forgot" would.
+const MISTAKE_PRIOR: f32 = 0.8;
+/// How far into a sentence a frame like "To mitigate the impact," may
+/// start and still open it ("In the meantime, to mitigate ...").
+const OPENING_BYTES: usize = 24;
 /// Evidence taken off every sentence of a story's opening scene.
 const SCENE_PENALTY: f32 = 1.0;
 /// What is left of a definition's evidence for a cause: under a cause
@@ -275,6 +281,11 @@ fn classify(
         // paragraph; the sentences after them state how.
         return None;
     }
+    if words <= POINTER_WORDS && cues::any(lower, &cues::ANNOUNCE) {
+        // "Google planned several steps." says a list follows, not what
+        // is in it.
+        return None;
+    }
     if roles.contains(&SectionRole::Lessons) {
         return (words >= 5).then_some((Field::Lessons, HEADING_PRIOR));
     }
@@ -330,6 +341,25 @@ fn classify(
     if cues::any(lower, &cues::INVESTIGATION) {
         fix *= 0.3;
         cause *= 0.7;
+    }
+    if cues::first(lower, &cues::REMEDIATION).is_some_and(|at| at <= OPENING_BYTES) {
+        // "To mitigate the impact, engineers broke the dependency" is the
+        // response, in any section, whatever failure it names.
+        symptom *= 0.5;
+        cause *= 0.5;
+    }
+    if cues::any(lower, &cues::FAILED_ATTEMPT) {
+        // Unless it says why: "Because pages varied on a cookie, request
+        // collapsing did not help" is the mechanism.
+        fix *= 0.3;
+        if !cues::any(lower, &cues::EXPLAINS) {
+            cause *= 0.5;
+        }
+    }
+    if cues::any(lower, &cues::MISTAKE) {
+        // "forgot to type -n and rebooted all servers": the slip, not a fix.
+        fix *= 0.3;
+        cause += MISTAKE_PRIOR;
     }
     let explaining = roles.contains(&SectionRole::Causes) && !roles.contains(&SectionRole::Fixes);
     if cues::any(lower, &cues::BLAMELESS) {
