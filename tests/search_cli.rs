@@ -69,6 +69,15 @@ fn synonyms_typos_and_filters() {
     ] {
         assert_eq!(top(typed)["id"], id, "{typed}");
     }
+    // The fix shown is what was done, not the alert that watches for the
+    // symptom next time, though only the alert names the query's words.
+    let crashloop = top("pods restarting crashloopbackoff");
+    assert_eq!(
+        crashloop["id"],
+        "notes-2022-09-08-ledger-api-crashloop-liveness"
+    );
+    let fix = crashloop["fixes"][0].as_str().unwrap();
+    assert!(fix.contains("reverted the CPU limit"), "{fix}");
     // A typo still finds the certificate incident.
     let cert = top("certficate expird");
     assert!(

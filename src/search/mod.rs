@@ -633,6 +633,19 @@ impl<'c> FindingPicker<'c> {
         best.map(|(_, f)| vec![f.text.clone()]).unwrap_or_default()
     }
 
+    /// The fix to show: the first that was done, not what will watch for
+    /// the failure next time. Not the one that names the query's words:
+    /// those were mostly follow-ups that alert on the symptom ("Alert on
+    /// CrashLoopBackOff for 5 minutes" beside "we reverted the CPU limit;
+    /// pods started") or outcomes ("timeout-free for four months since").
+    fn best_fix(fixes: &[Finding]) -> Vec<String> {
+        let first = fixes
+            .iter()
+            .find(|f| !is_follow_up(&f.text))
+            .or_else(|| fixes.first());
+        first.map(|f| vec![f.text.clone()]).unwrap_or_default()
+    }
+
     fn hit(&mut self, record: Incident, score: f32, snippet: String) -> Hit {
         let snippet = if snippet.trim().is_empty() {
             html_escape(&record.summary)
@@ -642,7 +655,7 @@ impl<'c> FindingPicker<'c> {
         Hit {
             symptoms: self.best(&record.symptoms),
             causes: self.best(&record.causes),
-            fixes: self.best(&record.fixes),
+            fixes: Self::best_fix(&record.fixes),
             id: record.id,
             title: record.title,
             date: record.date,
@@ -654,6 +667,25 @@ impl<'c> FindingPicker<'c> {
             line: record.line,
         }
     }
+}
+
+/// A follow-up that watches for the failure rather than fixing it.
+fn is_follow_up(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    [
+        "alert on",
+        "alert when",
+        "alert if",
+        "an alert",
+        "alerting on",
+        "alerts on",
+        "page on",
+        "page when",
+        "monitor",
+    ]
+    .iter()
+    .any(|cue| lower.contains(cue))
+        || lower.starts_with("alert")
 }
 
 pub fn html_escape(text: &str) -> String {
