@@ -103,6 +103,42 @@ fn synonyms_typos_and_filters() {
     }
 }
 
+/// A hit whose title and findings say none of the query's words shows
+/// the passage of the post that matched, as plain text.
+#[test]
+fn a_hit_matched_only_in_its_post_shows_the_passage() {
+    let ws = Workspace::with_sample_posts();
+    ws.run(&["import"]);
+    let out = ws.run(&["search", "-n", "10", "clock", "drift", "ntp"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let hits: Vec<&str> = text.split("\n\n").collect();
+    let with_passage: Vec<&&str> = hits
+        .iter()
+        .filter(|hit| hit.lines().any(|l| l.trim_start().starts_with("post …")))
+        .collect();
+    assert!(!with_passage.is_empty(), "{text}");
+    for hit in with_passage {
+        let (passage, rest): (Vec<&str>, Vec<&str>) = hit
+            .lines()
+            .partition(|l| l.trim_start().starts_with("post …"));
+        let passage = passage[0].to_lowercase();
+        assert!(
+            ["clock", "drift", "ntp"]
+                .iter()
+                .any(|w| passage.contains(w)),
+            "{passage}"
+        );
+        assert!(
+            !passage.contains("<mark>") && !passage.contains("&#39;"),
+            "{passage}"
+        );
+        // Shown only when nothing else names the query.
+        let rest = rest.join("\n").to_lowercase();
+        assert!(!rest.contains("clock") && !rest.contains("ntp"), "{hit}");
+    }
+}
+
 #[test]
 fn bad_queries_get_a_clear_message_and_usage_exit_code() {
     let ws = Workspace::with_sample_posts();

@@ -92,15 +92,24 @@ fn every_route_and_its_errors() {
 
     let (status, _, page) = server.get("/?q=intermittent+timeout");
     assert_eq!(status, 200);
-    assert!(
-        page.contains("Intermittent checkout timeouts from database connection pool exhaustion")
-    );
+    // Titles are highlighted too.
+    assert!(page.contains(
+        "<mark>Intermittent</mark> checkout <mark>timeouts</mark> from database connection pool exhaustion"
+    ), "{page}");
     assert!(page.contains("<mark>"), "query words are highlighted");
     assert!(page.contains("Technology"), "filters with counts");
     assert!(
         page.contains("href=\"/api/search?q=intermittent+timeout\""),
         "the footer's JSON link answers the query on the page: {page}"
     );
+    // A hit that none of its findings explains shows the passage that matched.
+    let (_, _, clocks) = server.get("/?q=clock+drift+ntp");
+    let passage = clocks
+        .split("<dd class=\"passage\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</dd>").next())
+        .unwrap_or_default();
+    assert!(passage.contains("<mark>"), "{clocks}");
     // Every chip on a card searches for its filter.
     let (_, _, tagged) = server.get("/?q=tag:failover");
     assert!(

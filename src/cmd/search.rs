@@ -46,6 +46,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         )?;
         return Ok(ExitCode::SUCCESS);
     }
+    let terms = pmkb::search::query_terms(&query);
     for (rank, hit) in results.hits.iter().enumerate() {
         let date = hit.date.as_deref().unwrap_or("date unknown");
         writeln!(out, "{}. {}", rank + 1, style.title(&hit.title))?;
@@ -62,6 +63,15 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
             for text in texts {
                 writeln!(out, "  {} {}", style.label(field), text)?;
             }
+        }
+        // Nothing above names what was typed: the passage that matched.
+        if let Some(passage) = hit.unexplained(&terms) {
+            let passage = pmkb::search::snippet_text(passage);
+            writeln!(
+                out,
+                "  {} …{passage}…",
+                style.dim(&format!("{:>8}", "post"))
+            )?;
         }
         writeln!(out)?;
     }

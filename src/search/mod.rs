@@ -36,7 +36,7 @@ pub const MAX_LIMIT: usize = 100;
 /// Below this many hits, typos get a second chance with fuzzy matching.
 const FUZZY_BELOW: usize = 3;
 const SYNONYM_WEIGHT: f32 = 0.8;
-const PHRASE_WORD_WEIGHT: f32 = 0.3;
+const PHRASE_WORD_WEIGHT: f32 = 0.6;
 
 /// How much a match in each field counts: what was seen first.
 const SYMPTOM_BOOST: f32 = 3.0;
@@ -73,6 +73,37 @@ pub struct Hit {
     pub tags: Vec<String>,
     pub source: String,
     pub line: usize,
+}
+
+impl Hit {
+    /// The snippet, when neither the title nor a finding shown names a
+    /// word of the query (`terms`, from [`query_terms`]): then the passage
+    /// of the post that matched is what says why the hit is here.
+    pub fn unexplained(&self, terms: &std::collections::HashSet<String>) -> Option<&str> {
+        let names = |text: &String| highlight(text, terms).contains("<mark>");
+        let explained = names(&self.title)
+            || self
+                .symptoms
+                .iter()
+                .chain(&self.causes)
+                .chain(&self.fixes)
+                .any(names);
+        (!explained && self.snippet.contains("<mark>")).then_some(self.snippet.as_str())
+    }
+}
+
+/// A snippet as plain text: its marks dropped, its escapes undone, its
+/// lines joined.
+pub fn snippet_text(html: &str) -> String {
+    let text = html
+        .replace("<mark>", "")
+        .replace("</mark>", "")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -759,12 +790,13 @@ pub fn query_terms(text: &str) -> std::collections::HashSet<String> {
             _ => None,
         })
         .flat_map(|t| concepts_of(t))
-        // Single words only: the words of "timed out" alone ("out") would
-        // light up half of every sentence.
+        // Single words only, and so not "out" alone for "timed out": the
+        // words of a phrase are alternatives alone only when they mean
+        // something alone (see `MEANINGLESS_ALONE`).
         .flat_map(|c| {
             c.alternatives
                 .into_iter()
-                .filter(|(terms, w)| *w > PHRASE_WORD_WEIGHT && terms.len() == 1)
+                .filter(|(terms, _)| terms.len() == 1)
                 .flat_map(|(terms, _)| terms)
         })
         .collect()

@@ -220,7 +220,6 @@ pub const GROUPS: &[&[&str]] = &[
         "100%",
         "pegged",
         "at capacity",
-        "exhausted",
     ],
     &["timekeeping", "clock", "clocks", "time"],
     &["debited", "charged", "billed"],
@@ -365,14 +364,7 @@ pub const GROUPS: &[&[&str]] = &[
         "econnreset",
         "connections were reset",
     ],
-    &[
-        "refused",
-        "rejected",
-        "blocked",
-        "denied",
-        "read-only",
-        "read only",
-    ],
+    &["refused", "rejected", "denied"],
     &[
         "field addition",
         "add column",
@@ -414,7 +406,7 @@ pub const GROUPS: &[&[&str]] = &[
     ],
     &["readers", "consumers", "consumer", "subscribers", "workers"],
     &["trailing", "lagging", "lag", "behind"],
-    &["outdated", "stale", "old"],
+    &["outdated", "stale"],
     &[
         "gclb",
         "load balancer",
@@ -457,14 +449,7 @@ pub const GROUPS: &[&[&str]] = &[
     &[
         "bloats", "bloat", "grows", "growing", "leak", "leaks", "leaking", "climbing",
     ],
-    &[
-        "streaming",
-        "websocket",
-        "websockets",
-        "realtime",
-        "real-time",
-        "live",
-    ],
+    &["streaming", "websocket", "websockets", "real-time"],
     &["daemon", "service", "server", "process"],
     &["fares", "prices", "pricing", "quotes"],
     &["microservice", "service"],

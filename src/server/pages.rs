@@ -178,9 +178,11 @@ fn finding_row(field: Field, texts: &[String], terms: &HashSet<String>) -> Marku
 }
 
 fn card(hit: &Hit, terms: &HashSet<String>) -> Markup {
+    let title = highlight(&hit.title, terms);
+    let passage = hit.unexplained(terms);
     html! {
         article.card {
-            h3 { a href=(format!("/incidents/{}", hit.id)) { (hit.title) } }
+            h3 { a href=(format!("/incidents/{}", hit.id)) { (PreEscaped(title)) } }
             p.meta {
                 @if let Some(date) = &hit.date { time datetime=(date) { (date) } " · " }
                 span.chips {
@@ -192,6 +194,11 @@ fn card(hit: &Hit, terms: &HashSet<String>) -> Markup {
                 (finding_row(Field::Symptoms, &hit.symptoms, terms))
                 (finding_row(Field::Causes, &hit.causes, terms))
                 (finding_row(Field::Fixes, &hit.fixes, terms))
+                @if let Some(passage) = passage {
+                    dt.passage { "In the post" }
+                    // The snippet is HTML already: escaped, with its marks.
+                    dd.passage { "…" (PreEscaped(passage)) "…" }
+                }
             }
         }
     }
