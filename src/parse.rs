@@ -166,14 +166,18 @@ pub fn parse(raw: &RawPost) -> Result<Document, Problem> {
     })
 }
 
+/// A title as plain text: a heading's `#`s, emphasis around it and the
+/// backticks of inline code ("How I broke `git push`") are markdown, shown
+/// raw in every hit list.
 fn clean_title(text: &str) -> Option<String> {
     let title = text
         .trim()
         .trim_start_matches('#')
         .trim()
         .trim_matches('*')
-        .trim();
-    let title = collapse_whitespace(title);
+        .trim()
+        .replace('`', "");
+    let title = collapse_whitespace(&title);
     (!title.is_empty()).then_some(title)
 }
 

@@ -405,3 +405,24 @@ fn an_outage_report_in_prose_is_read_as_a_reader_would() {
         "{fixes:?}"
     );
 }
+
+#[test]
+fn markdown_in_a_title_and_summary_is_shown_as_text() {
+    let ws = Workspace::empty();
+    let post = ws.write(
+        "broke-push.md",
+        "---\ntitle: How we broke `git push` for an afternoon\nsummary: A hook in `pre-receive` timed out on every push.\n---\nPushes failed with a timeout for three hours because the pre-receive hook waited on a dead host.\n",
+    );
+    let out = pmkb()
+        .args(["extract", "--json"])
+        .arg(&post)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = &json(&out)[0];
+    assert_eq!(r["title"], "How we broke git push for an afternoon");
+    assert_eq!(
+        r["summary"],
+        "A hook in pre-receive timed out on every push."
+    );
+}

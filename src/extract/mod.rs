@@ -18,7 +18,7 @@ use crate::parse::{Document, HeadingKind, Section, Sentence};
 pub use sections::{roles, SectionRole};
 
 /// Bumped whenever extraction changes, so `import` re-extracts every post.
-pub const EXTRACTOR_VERSION: u32 = 7;
+pub const EXTRACTOR_VERSION: u32 = 8;
 
 /// An incident plus the text the index needs beside it.
 #[derive(Debug, Clone)]
@@ -845,7 +845,8 @@ fn summary(doc: &Document, incident: &Incident) -> String {
         .text("summary")
         .or_else(|| doc.front.text("description"))
     {
-        return clip(&first_sentences(text, 2));
+        // Front matter holds markdown; the summary is shown as text.
+        return clip(&first_sentences(&text.replace('`', ""), 2));
     }
     let summary_section = doc.sections.iter().find(|s| {
         s.kind != HeadingKind::None
