@@ -950,10 +950,41 @@ mod tests {
                 }
                 expected.set_snippet_prefix_postfix("<mark>", "</mark>");
                 // htmlescape writes ' as &#x27;, pmkb as &#39;.
-                assert_eq!(
-                    ours.html(body),
-                    expected.to_html().replace("&#x27;", "&#39;"),
-                    "{text:?}"
+                let theirs_html = expected.to_html().replace("&#x27;", "&#39;");
+                let ours_html = ours.html(body);
+                // Shown the same words marked, in the same order, over the
+                // same text, though from the start of the window's line and
+                // with its line breaks shown as dots.
+                let marked = |html: &str| -> Vec<String> {
+                    html.split("<mark>")
+                        .skip(1)
+                        .map(|m| m.split("</mark>").next().unwrap_or_default().to_string())
+                        .collect()
+                };
+                assert_eq!(marked(&ours_html), marked(&theirs_html), "{text:?}");
+                assert!(!ours_html.contains('\n'), "{text:?}: {ours_html}");
+                // Nor does it open on a heading ("Summary · For 23 minutes"),
+                // where the post has no dots of its own.
+                let split = (!body.contains(" · ")).then(|| ours_html.split_once(" · "));
+                if let Some((first, _)) = split.flatten() {
+                    let heading = first.split_whitespace().count() <= 5
+                        && !first.ends_with(['.', ':', ';', '!', '?', ')'])
+                        && !first.contains("<mark>");
+                    assert!(!heading, "{text:?}: {ours_html}");
+                }
+                let plain = |html: &str| snippet_text(&html.replace(" · ", " "));
+                let (ours_plain, theirs_plain) = (plain(&ours_html), plain(&theirs_html));
+                let tail: String = theirs_plain
+                    .chars()
+                    .rev()
+                    .take(40)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                assert!(
+                    ours_plain.ends_with(&tail),
+                    "{text:?}: {ours_plain:?} / {theirs_plain:?}"
                 );
             }
         }

@@ -189,23 +189,94 @@ impl Snippets {
     }
 
     /// The best window of `body` as HTML, its terms in `<mark>`; empty
-    /// when no term of the query is in it.
+    /// when no term of the query is in it. Shown as a reader would want
+    /// it (see `readable`), not as the window was cut.
     pub fn html(&mut self, body: &str) -> String {
         let Some(window) = self.window(body) else {
             return String::new();
         };
-        let mut html = String::with_capacity(window.range.len() + 16 * window.marks.len());
-        let mut from = window.range.start;
+        let range = readable(body, &window);
+        let mut html = String::with_capacity(range.len() + 16 * window.marks.len());
+        let mut from = range.start;
         for mark in &window.marks {
-            html.push_str(&super::html_escape(&body[from..mark.start]));
+            html.push_str(&blocks_joined(
+                &body[from..mark.start],
+                from > range.start,
+                true,
+            ));
             html.push_str("<mark>");
             html.push_str(&super::html_escape(&body[mark.clone()]));
             html.push_str("</mark>");
             from = mark.end;
         }
-        html.push_str(&super::html_escape(&body[from..window.range.end]));
+        html.push_str(&blocks_joined(
+            &body[from..range.end],
+            from > range.start,
+            false,
+        ));
         html
     }
+}
+
+/// How far back a window may start earlier to start where its line does.
+const LINE_START_REACH: usize = 60;
+
+/// The part of `body` to show for `window`: from the start of its first
+/// line when that is near (a window starts wherever a word does, mostly
+/// mid-sentence), and past the headings the window opens on ("Summary",
+/// "How we got out": short lines with no mark and no full stop).
+fn readable(body: &str, window: &Window) -> Range<usize> {
+    let (mut start, end) = (window.range.start, window.range.end);
+    let first_mark = window.marks.first().map_or(end, |m| m.start);
+    let line_start = body[..start].rfind('\n').map_or(0, |at| at + 1);
+    if start - line_start <= LINE_START_REACH {
+        start = line_start;
+    }
+    // Headings (and lines as short: "Date: 2016-08-19", "Author: R.
+    // Okafor") on their own lines before the first mark.
+    while let Some(newline) = body[start..first_mark].find('\n') {
+        let line = body[start..start + newline].trim();
+        let heading =
+            line.split_whitespace().count() <= 5 && !line.ends_with(['.', ':', ';', '!', '?', ')']);
+        if !heading {
+            break;
+        }
+        start += newline + 1;
+    }
+    start..end.max(start)
+}
+
+/// Text of the body as HTML, its blocks (headings, paragraphs, table
+/// cells, log lines, one per line in a body) joined by a middle dot: the
+/// page would run them together into one sentence. `before` and `after`
+/// say whether something is shown on either side (a mark), for a break
+/// at the edge to separate from.
+fn blocks_joined(text: &str, before: bool, after: bool) -> String {
+    let escaped = super::html_escape(text);
+    if !escaped.contains('\n') {
+        return escaped;
+    }
+    let mut joined = String::with_capacity(escaped.len() + 8);
+    let mut rest = escaped.as_str();
+    while !rest.is_empty() {
+        let blank = rest.len() - rest.trim_start().len();
+        if blank == 0 {
+            let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            joined.push_str(&rest[..word_end]);
+            rest = &rest[word_end..];
+            continue;
+        }
+        let (space, after_space) = rest.split_at(blank);
+        let at_start = joined.is_empty() && !before;
+        let at_end = after_space.is_empty() && !after;
+        if !space.contains('\n') {
+            joined.push_str(space);
+        } else if !at_start && !at_end {
+            joined.push_str(" · ");
+        }
+        rest = after_space;
+    }
+    joined
 }
 
 /// Marks the phrase of `phrases` that `recent`, the last words read,
