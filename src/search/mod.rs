@@ -991,6 +991,82 @@ mod tests {
         assert!(highlighted > 30, "{highlighted} snippets with a match");
     }
 
+    /// Whatever the body (line breaks anywhere, odd characters, phrases
+    /// cut by the window's edge), a snippet is well-formed HTML on one
+    /// line whose marks hold the query's words.
+    #[test]
+    fn snippets_of_any_text_are_one_line_of_balanced_marks() {
+        let (_dir, index, _docs) = sample_index();
+        let searcher = index.reader.searcher();
+        let pieces = [
+            "no space left on device",
+            "disk",
+            "full",
+            "No",
+            "space\nleft",
+            "on",
+            "device.",
+            "\n",
+            "\n\n",
+            " \n ",
+            "  ",
+            "Summary\n",
+            "timed out",
+            "out",
+            "hung",
+            "é\u{301}",
+            "🔥",
+            "漢字",
+            "\u{200b}",
+            "<b>",
+            "&amp;",
+            "ran out of memory",
+            "OOMKilled",
+            ":\n",
+            "x".repeat(300).leak(),
+            "Date: 2016-08-19\n",
+        ];
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n
+        };
+        let mut marked = 0;
+        for text in [
+            "disk full after deploy",
+            "intermittent timeout",
+            "ran out of memory",
+        ] {
+            let plan = index
+                .plan(&query::parse(text).expect("query"), &searcher, false)
+                .expect("plan");
+            let (words, phrases) = plan.snippet_terms(index.fields.body);
+            let mut snippets =
+                Snippets::new(&searcher, &*words, index.fields.body, &phrases).expect("snippets");
+            for _ in 0..3000 {
+                let body: String = (0..next(60))
+                    .map(|_| pieces[next(pieces.len())])
+                    .collect::<Vec<_>>()
+                    .join(if next(3) == 0 { "" } else { " " });
+                let html = snippets.html(&body);
+                assert!(!html.contains('\n'), "{body:?}: {html:?}");
+                assert_eq!(
+                    html.matches("<mark>").count(),
+                    html.matches("</mark>").count(),
+                    "{body:?}"
+                );
+                assert!(
+                    !html.contains("<mark></mark>") && !html.contains("<b>"),
+                    "{body:?}: {html:?}"
+                );
+                marked += usize::from(html.contains("<mark>"));
+            }
+        }
+        assert!(marked > 1000, "{marked} snippets with marks");
+    }
+
     #[test]
     fn snippets_mark_the_words_of_synonyms_the_body_is_not_searched_for() {
         let (_dir, index, _docs) = sample_index();

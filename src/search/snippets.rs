@@ -205,7 +205,7 @@ impl Snippets {
                 true,
             ));
             html.push_str("<mark>");
-            html.push_str(&super::html_escape(&body[mark.clone()]));
+            html.push_str(&blocks_joined(&body[mark.clone()], true, true));
             html.push_str("</mark>");
             from = mark.end;
         }
@@ -297,11 +297,17 @@ fn mark_phrase(
         if !tail.zip(words).all(|((number, _), word)| number == word) {
             continue;
         }
-        let start = recent[recent.len() - words.len()].1;
+        let mut start = recent[recent.len() - words.len()].1;
         if start < window.range.start {
             continue;
         }
         while window.marks.last().is_some_and(|m| m.start >= start) {
+            window.marks.pop();
+        }
+        // Phrases that overlap ("full disk" and "disk space" in "full disk
+        // space") make one mark.
+        if let Some(last) = window.marks.last().filter(|m| m.end > start) {
+            start = last.start;
             window.marks.pop();
         }
         window.score += weight;
