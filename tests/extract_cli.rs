@@ -364,7 +364,7 @@ On March 7, 2023, Ledgerly experienced significant connectivity issues affecting
 
 The incident stemmed from a pathological interaction between the connection proxy and the audit extension. An operator used a maintenance script to reboot two proxy hosts but forgot to pass the host list and instead rebooted every proxy in the region. Initial automated and manual scaling attempts did not resolve the issue.
 
-To mitigate the immediate impact, engineers broke the dependency between the audit queue and the payment path at 14:38 UTC, allowing alerting and settlement to resume. Ledgerly outlined several remediation steps. The team reverted the proxy configuration and now requires an explicit host list for every reboot.
+To mitigate the immediate impact, engineers broke the dependency between the audit queue and the payment path at 14:38 UTC, allowing alerting and settlement to resume. By 14:50, the decision was made to abandon the failed proxy tier and route merchants through the standby region. Ledgerly outlined several remediation steps. The team reverted the proxy configuration and now requires an explicit host list for every reboot.
 ";
 
 #[test]
@@ -395,6 +395,11 @@ fn an_outage_report_in_prose_is_read_as_a_reader_would() {
     assert!(
         any_contains(&fixes, &["to mitigate", "broke the dependency"]),
         "{fixes:?}"
+    );
+    // A decision taken is the response, not what was seen.
+    assert!(
+        !any_contains(&symptoms, &["decision was made"]),
+        "{symptoms:?}"
     );
     // What did not work is not how it was fixed; an announcement is no finding.
     for said in ["did not resolve", "several remediation steps"] {

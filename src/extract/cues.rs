@@ -441,6 +441,7 @@ pub static UNAFFECTED: Patterns = Patterns::new(&[
     "as expected",
     "not impacted",
     "remained operational",
+    "no data was",
 ]);
 
 /// Making it up to customers is not fixing the system.
@@ -549,6 +550,11 @@ pub static REMEDIATION: Patterns = Patterns::new(&[
     "to remediate",
     "to restore",
     "remediation involved",
+    "the decision was made",
+    "decided to",
+    "committed follow-up",
+    "follow-ups:",
+    "this action",
     "immediate remediation",
     "to address",
     "as remediation",
