@@ -19,17 +19,23 @@ fn any_contains(texts: &[String], needles: &[&str]) -> bool {
     texts.iter().any(|t| needles.iter().all(|n| t.contains(n)))
 }
 
+/// The records `pmkb extract --json` prints for `file`, which it must read
+/// without an error.
+fn extracted(file: &std::path::Path) -> Value {
+    let out = pmkb()
+        .args(["extract", "--json"])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    json(&out)
+}
+
 #[test]
 fn first_seed_story_is_understood() {
     let Some(seeds) = shared("seeds") else { return };
     let file = seeds.join("000_10426a97caa05766.txt");
-    let out = pmkb()
-        .args(["extract", "--json"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let records = json(&out);
+    let records = extracted(&file);
     let r = &records[0];
     assert_eq!(r["date"], "2007-04-09");
     assert_eq!(
@@ -93,13 +99,8 @@ fn first_seed_story_is_understood() {
 #[test]
 fn second_seed_story_without_headings_is_understood() {
     let Some(seeds) = shared("seeds") else { return };
-    let out = pmkb()
-        .args(["extract", "--json"])
-        .arg(seeds.join("004_c9468ba1b5f7c1f7.txt"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let r = &json(&out)[0];
+    let records = extracted(&seeds.join("004_c9468ba1b5f7c1f7.txt"));
+    let r = &records[0];
     assert_eq!(
         r["title"],
         "Debugging Heroku: A Day in the Life of a Platform Engineer"
@@ -371,13 +372,8 @@ To mitigate the immediate impact, engineers broke the dependency between the aud
 fn an_outage_report_in_prose_is_read_as_a_reader_would() {
     let ws = Workspace::empty();
     let post = ws.write("ledgerly.md", OUTAGE_REPORT);
-    let out = pmkb()
-        .args(["extract", "--json"])
-        .arg(&post)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let r = &json(&out)[0];
+    let records = extracted(&post);
+    let r = &records[0];
     let (symptoms, causes, fixes) = (texts(r, "symptoms"), texts(r, "causes"), texts(r, "fixes"));
     let all: Vec<&String> = symptoms.iter().chain(&causes).chain(&fixes).collect();
     // "On <date>, X experienced ..." is what was seen, not a cause.
@@ -418,13 +414,8 @@ fn markdown_in_a_title_and_summary_is_shown_as_text() {
         "broke-push.md",
         "---\ntitle: How we broke `git push` for an afternoon\nsummary: A hook in `pre-receive` timed out on every push.\n---\nPushes failed with a timeout for three hours because the pre-receive hook waited on a dead host.\n",
     );
-    let out = pmkb()
-        .args(["extract", "--json"])
-        .arg(&post)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let r = &json(&out)[0];
+    let records = extracted(&post);
+    let r = &records[0];
     assert_eq!(r["title"], "How we broke git push for an afternoon");
     assert_eq!(
         r["summary"],

@@ -124,14 +124,14 @@ fn every_route_and_its_errors() {
     let (status, _, bad) = server.get("/?q=%22unbalanced");
     assert_eq!(status, 400);
     assert!(bad.contains("unbalanced quote"));
+    assert!(
+        bad.contains(r#"value="&quot;unbalanced""#),
+        "the query stays in the box to be corrected: {bad}"
+    );
     let (_, _, no_value) = server.get("/?q=tech:");
     assert!(
         no_value.contains("<code>tech:</code>"),
         "what to type is shown as code, not between backticks: {no_value}"
-    );
-    assert!(
-        bad.contains(r#"value="&quot;unbalanced""#),
-        "the query stays in the box to be corrected: {bad}"
     );
 
     // Past the last page: said, with the way back.

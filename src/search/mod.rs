@@ -263,23 +263,19 @@ impl Plan {
     /// bodies are searched for the phrases typed only (see
     /// `concept_parts`): a synonym of several words often says best why a
     /// hit matched ("disk full" meets "No space left on device").
-    fn snippet_terms(&self, body: Field) -> (Box<dyn Query>, Vec<Phrase>) {
+    fn snippet_terms(&self) -> (Vec<String>, Vec<Phrase>) {
         let mut words = Vec::new();
         let mut phrases = Vec::new();
         for (terms, weight) in self.concepts.iter().flat_map(|c| &c.alternatives) {
             match terms.as_slice() {
-                [word] => {
-                    let term = Term::from_field_text(body, word);
-                    let query = TermQuery::new(term, IndexRecordOption::Basic);
-                    words.push((Occur::Should, Box::new(query) as Box<dyn Query>));
-                }
+                [word] => words.push(word.clone()),
                 _ => phrases.push(Phrase {
                     words: terms.clone(),
                     typed: *weight >= 1.0,
                 }),
             }
         }
-        (Box::new(BooleanQuery::new(words)), phrases)
+        (words, phrases)
     }
 }
 
@@ -460,11 +456,11 @@ impl PostIndex {
         } else {
             None
         };
-        let (snippet_words, snippet_phrases) = plan.snippet_terms(self.fields.body);
+        let (snippet_words, snippet_phrases) = plan.snippet_terms();
         let mut snippets = Snippets::new(
             &searcher,
-            &*snippet_words,
             self.fields.body,
+            &snippet_words,
             &snippet_phrases,
         );
         let mut picker = FindingPicker::new(&plan.concepts);
@@ -926,12 +922,23 @@ mod tests {
             let parsed = query::parse(text).expect("query");
             let plan = index.plan(&parsed, &searcher, false).expect("plan");
             // Without the phrases, which tantivy's generator does not know.
-            let (snippet_query, _) = plan.snippet_terms(index.fields.body);
-            let mut ours =
-                Snippets::new(&searcher, &*snippet_query, index.fields.body, &[]).expect("ours");
+            let (words, _) = plan.snippet_terms();
+            let body = index.fields.body;
+            let snippet_query = BooleanQuery::new(
+                words
+                    .iter()
+                    .map(|word| {
+                        let term = TermQuery::new(
+                            Term::from_field_text(body, word),
+                            IndexRecordOption::Basic,
+                        );
+                        (Occur::Should, Box::new(term) as Box<dyn Query>)
+                    })
+                    .collect(),
+            );
+            let mut ours = Snippets::new(&searcher, body, &words, &[]).expect("ours");
             let mut theirs =
-                SnippetGenerator::create(&searcher, &*snippet_query, index.fields.body)
-                    .expect("tantivy's");
+                SnippetGenerator::create(&searcher, &snippet_query, body).expect("tantivy's");
             theirs.set_max_num_chars(snippets::SNIPPET_CHARS);
             for body in &bodies {
                 let mut expected = theirs.snippet(body);
@@ -1042,9 +1049,9 @@ mod tests {
             let plan = index
                 .plan(&query::parse(text).expect("query"), &searcher, false)
                 .expect("plan");
-            let (words, phrases) = plan.snippet_terms(index.fields.body);
+            let (words, phrases) = plan.snippet_terms();
             let mut snippets =
-                Snippets::new(&searcher, &*words, index.fields.body, &phrases).expect("snippets");
+                Snippets::new(&searcher, index.fields.body, &words, &phrases).expect("snippets");
             for _ in 0..3000 {
                 let body: String = (0..next(60))
                     .map(|_| pieces[next(pieces.len())])

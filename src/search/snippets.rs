@@ -13,14 +13,13 @@
 //! device"), each marked whole and only where its words stand together:
 //! marked one by one they lit up "not" and "out" in every sentence.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 
 use foldhash::fast::RandomState;
-use tantivy::query::Query;
 use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Score, Searcher};
+use tantivy::{Score, Searcher, Term};
 
 use crate::index::snippet_analyzer;
 
@@ -88,49 +87,43 @@ impl Window {
 }
 
 impl Snippets {
-    /// The query's terms in `field`, and `phrases`; `None` when their
-    /// frequencies cannot be read. A phrase typed weighs more than any word can (a
-    /// word weighs 1 / (1 + its document frequency)): the words someone
-    /// typed, together, say best why a hit matched ("too many open files"
-    /// rather than the rarer "ULIMIT" nearby). Another phrase weighs what
-    /// its words would one by one.
+    /// Looks for `words` and `phrases` (analyzed as `field`'s) in bodies;
+    /// `None` when their frequencies cannot be read. A word weighs
+    /// 1 / (1 + its document frequency), as in tantivy's generator; a
+    /// phrase weighs what its words would one by one, and a phrase typed
+    /// more than any word can: the words someone typed, together, say best
+    /// why a hit matched ("too many open files" rather than the rarer
+    /// "ULIMIT" nearby).
     pub fn new(
         searcher: &Searcher,
-        query: &dyn Query,
         field: Field,
+        words: &[String],
         phrases: &[Phrase],
     ) -> Option<Snippets> {
-        let mut terms = BTreeSet::new();
-        query.query_terms(&mut |term, _| {
-            if term.field() == field {
-                terms.insert(term.clone());
-            }
-        });
+        let weight_of = |word: &str| -> Option<(Score, u64)> {
+            let doc_freq = searcher
+                .doc_freq(&Term::from_field_text(field, word))
+                .ok()?;
+            Some((1.0 / (1.0 + doc_freq as Score), doc_freq))
+        };
         let mut weights = HashMap::default();
-        for term in &terms {
-            let value = term.value();
-            let Some(text) = value.as_str() else {
-                continue;
-            };
-            let doc_freq = searcher.doc_freq(term).ok()?;
+        for word in words {
+            let (weight, doc_freq) = weight_of(word)?;
             if doc_freq > 0 {
-                weights.insert(text.to_string(), 1.0 / (1.0 + doc_freq as Score));
+                weights.insert(word.clone(), weight);
             }
         }
         let mut phrase_words: HashMap<String, u32, RandomState> = HashMap::default();
         let mut numbered = Vec::new();
         for phrase in phrases.iter().filter(|p| p.words.len() > 1) {
-            let mut words = Vec::with_capacity(phrase.words.len());
+            let mut numbers = Vec::with_capacity(phrase.words.len());
             let mut weight = if phrase.typed { TYPED_PHRASE } else { 0.0 };
             for word in &phrase.words {
                 let next = phrase_words.len() as u32;
-                words.push(*phrase_words.entry(word.clone()).or_insert(next));
-                let doc_freq = searcher
-                    .doc_freq(&tantivy::Term::from_field_text(field, word))
-                    .ok()?;
-                weight += 1.0 / (1.0 + doc_freq as Score);
+                numbers.push(*phrase_words.entry(word.clone()).or_insert(next));
+                weight += weight_of(word)?.0;
             }
-            numbered.push((words, weight));
+            numbered.push((numbers, weight));
         }
         let longest = numbered.iter().map(|(w, _)| w.len()).max().unwrap_or(0);
         let candidates = weights.keys().chain(phrase_words.keys());
