@@ -63,11 +63,7 @@ pub enum Command {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(err) => {
-            let code = if err.use_stderr() { 2 } else { 0 };
-            let _ = err.print();
-            return ExitCode::from(code);
-        }
+        Err(err) => return cmd::report_usage_error(&err),
     };
     let result = match &cli.command {
         Command::Import(args) => cmd::import::run(&cli, args),

@@ -162,12 +162,130 @@ fn bad_queries_get_a_clear_message_and_usage_exit_code() {
     ] {
         let out = ws.run(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.contains("a whole number from 1 to 100"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(&format!("`pmkb {} --help`", args[0])), "{err}");
+    }
+    // Punctuation alone is said to be that, not a word too long.
+    for q in ["-", "*", "🔥"] {
+        let err = stderr(&ws.run(&["search", "--", q]));
+        assert!(err.contains("no letters or digits"), "{q}: {err}");
+    }
+    // A slip in a field's name would quietly search other words.
+    let out = ws.run(&["search", "casue:leak"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("did you mean `cause:`"),
+        "{}",
+        stderr(&out)
+    );
+    // Quoted, the same text is searched as it is.
+    assert!(ws.run(&["search", "\"casue:leak\""]).status.success());
+}
+
+#[test]
+fn mistyped_command_lines_get_one_line_and_the_usage_exit_code() {
+    let ws = Workspace::with_sample_posts();
+    ws.run(&["import"]);
+    for args in [
+        &["serach", "timeout"][..],
+        &["search"][..],
+        &["search", "timeout", "-x"][..],
+        &["export", "--format", "json"][..],
+        &["show", "a", "b"][..],
+        &["serve", "--addr", "localhost:nope"][..],
+    ] {
+        let out = ws.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
         assert!(
-            stderr(&out).contains("a whole number from 1 to 100"),
-            "{}",
-            stderr(&out)
+            err.starts_with("pmkb: ") && err.contains("--help`"),
+            "{err}"
         );
     }
+    // The tip clap has is kept, on the same line.
+    let err = stderr(&ws.run(&["serach", "timeout"]));
+    assert!(err.contains("'search'"), "{err}");
+    let err = stderr(&ws.run(&["search"]));
+    assert!(err.contains("<QUERY>"), "{err}");
+    // Help is still help.
+    let out = ws.run(&["search", "--help"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("QUERY SYNTAX"));
+}
+
+#[test]
+fn words_can_be_left_out_and_field_names_written_as_notes_write_them() {
+    let ws = Workspace::with_sample_posts();
+    ws.run(&["import"]);
+    let search = |args: &[&str]| -> Value {
+        let mut all = vec!["search", "--json", "-n", "100", "--"];
+        all.extend(args);
+        let out = ws.run(&all);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        json(&out)
+    };
+    let ids = |results: &Value| -> Vec<String> {
+        results["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let all = search(&["timeout"]);
+    let checkout = "2021-06-18-checkout-pool-exhaustion".to_string();
+    assert!(ids(&all).contains(&checkout), "{all}");
+    // Quoted, a word is searched as it is, without synonyms: the posts
+    // that say it.
+    let mentions_checkout = ids(&search(&["\"checkout\""]));
+    assert!(mentions_checkout.len() < ids(&search(&["checkout"])).len());
+    for excluding in [
+        &["timeout", "-checkout"][..],
+        &["timeout", "NOT", "checkout"][..],
+    ] {
+        let left = search(excluding);
+        let left_ids = ids(&left);
+        assert!(!left_ids.is_empty(), "{excluding:?}");
+        assert!(
+            left_ids.iter().all(|id| !mentions_checkout.contains(id)),
+            "{excluding:?}: {left_ids:?} vs {mentions_checkout:?}"
+        );
+        // Every hit of `timeout` that does not mention checkout stays.
+        let kept = ids(&all)
+            .into_iter()
+            .filter(|id| !mentions_checkout.contains(id))
+            .count();
+        assert_eq!(
+            left["total"].as_u64().unwrap() as usize,
+            kept,
+            "{excluding:?}"
+        );
+    }
+    // A phrase can be left out; its words alone do not leave a post out.
+    let pool = search(&["timeout", "-\"connection pool\""]);
+    assert!(!ids(&pool).contains(&checkout), "{pool}");
+    // AND/OR join words that are searched together anyway.
+    assert_eq!(
+        ids(&search(&["timeout", "AND", "disk"])),
+        ids(&search(&["timeout", "disk"]))
+    );
+    // Leaving out is not a query by itself.
+    let out = ws.run(&["search", "--", "-timeout"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("what to leave out"),
+        "{}",
+        stderr(&out)
+    );
+    // "cause: leak", as a note says it, is `cause:leak`.
+    assert_eq!(
+        ids(&search(&["cause:", "leak"])),
+        ids(&search(&["cause:leak"]))
+    );
+    assert!(!ids(&search(&["cause:leak"])).is_empty());
 }
 
 #[test]

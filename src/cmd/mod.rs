@@ -50,6 +50,58 @@ pub fn report_error(err: &anyhow::Error) -> ExitCode {
     }
 }
 
+/// Prints a command-line mistake as one line, as every other error is:
+/// clap's own block (error, tips, usage, pointer to help) reads as a page
+/// of output for a typo. Help and version go out as clap writes them.
+pub fn report_usage_error(err: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if !err.use_stderr() || err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let _ = err.print();
+        return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+    }
+    // Value errors have no usage line to name the command by.
+    let names: Vec<String> = <crate::Cli as clap::CommandFactory>::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    let command = std::env::args()
+        .skip(1)
+        .find(|arg| names.contains(arg))
+        .map_or_else(|| "pmkb".to_string(), |name| format!("pmkb {name}"));
+    eprintln!("{}", one_line(&err.render().to_string(), command));
+    ExitCode::from(2)
+}
+
+/// clap's rendered error as `pmkb: <error> (<tips>; see `<usage> --help`)`.
+fn one_line(rendered: &str, mut command: String) -> String {
+    let mut error = String::new();
+    let mut notes = Vec::new();
+    for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(text) = line.strip_prefix("error:") {
+            error = text.trim().to_string();
+        } else if error.ends_with(':') {
+            // "the following required arguments were not provided:" and
+            // the arguments, a line each.
+            error = format!("{error} {line}");
+        } else if let Some(tip) = line.strip_prefix("tip:") {
+            notes.push(tip.trim().to_string());
+        } else if let Some(usage) = line.strip_prefix("Usage:") {
+            // "pmkb search [OPTIONS] <QUERY>...": the command's words.
+            command = usage
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect::<Vec<_>>()
+                .join(" ");
+        } else if !line.starts_with("For more information") && error.is_empty() {
+            error = line.to_string();
+        } else if !line.starts_with("For more information") && error.ends_with(' ') {
+            error.push_str(line);
+        }
+    }
+    notes.push(format!("see `{command} --help`"));
+    format!("pmkb: {error} ({})", notes.join("; "))
+}
+
 /// `--limit` as the API takes it: 1 to MAX_LIMIT, said clearly otherwise.
 pub fn parse_limit(raw: &str) -> Result<usize, String> {
     let max = pmkb::search::MAX_LIMIT;

@@ -14,8 +14,14 @@ use crate::Cli;
 #[command(after_help = "QUERY SYNTAX:
   plain words         intermittent timeout
   \"a phrase\"          \"connection pool\"
-  field prefixes      cause:leak  fix:rollback  symptom:502  title:dns
-  filters             tech:kubernetes  tag:database  year:2019  year:2018..2020")]
+  field prefixes      cause:leak  fix:rollback  symptom:502  title:certificate
+  filters             tech:kubernetes  tech:\"spring boot\"  tag:database  year:2019  year:2018..2020
+  leave out           -staging  NOT staging  -\"load test\"
+
+Words are searched with their synonyms (oom finds OutOfMemoryError) and
+ranked: incidents that say more of them, in their symptoms first, come
+first; AND/OR are not needed. Every phrase, field prefix and filter must
+match. When almost nothing matches, near spellings are tried and said so.")]
 pub struct Args {
     /// How many incidents to show.
     #[arg(long, short = 'n', value_parser = super::parse_limit, default_value_t = DEFAULT_LIMIT)]
@@ -23,7 +29,7 @@ pub struct Args {
     /// Print the results as JSON (the same object as GET /api/search).
     #[arg(long)]
     pub json: bool,
-    /// What you see: words, "phrases", cause:/fix:/tech:/tag:/year: filters.
+    /// What you see: words, "phrases", symptom:/cause:/fix:/title: prefixes, tech:/tag:/year: filters, -words to leave out.
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
 }

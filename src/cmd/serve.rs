@@ -15,9 +15,10 @@ use crate::Cli;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Address to listen on. Loopback by default: pass 0.0.0.0:7878 to
-    /// serve your network (there is no authentication).
-    #[arg(long, default_value = "127.0.0.1:7878")]
+    /// Address to listen on: HOST:PORT, or a port alone for loopback.
+    /// Loopback by default: pass 0.0.0.0:7878 to serve your network
+    /// (there is no authentication).
+    #[arg(long, default_value = "127.0.0.1:7878", value_parser = parse_addr)]
     pub addr: SocketAddr,
     /// Re-import whenever a post is added, edited or deleted; the pages
     /// show the change within a second or so.
@@ -137,4 +138,23 @@ fn init_logging() {
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();
+}
+
+/// `--addr` as people type it: `127.0.0.1:7878`, `localhost:7878`, a
+/// port alone or `:7878` (loopback, never every interface by surprise).
+fn parse_addr(raw: &str) -> Result<SocketAddr, String> {
+    use std::net::{Ipv4Addr, ToSocketAddrs};
+    let raw = raw.trim();
+    let port = raw.strip_prefix(':').unwrap_or(raw);
+    if let Ok(port) = port.parse::<u16>() {
+        return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+    }
+    let bad = || format!("`{raw}` is not an address: use HOST:PORT (127.0.0.1:7878) or a port");
+    if let Ok(addr) = raw.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    // A host name: its first address, IPv4 first, as browsers try.
+    let mut addrs: Vec<SocketAddr> = raw.to_socket_addrs().map_err(|_| bad())?.collect();
+    addrs.sort_by_key(SocketAddr::is_ipv6);
+    addrs.into_iter().next().ok_or_else(bad)
 }

@@ -28,7 +28,7 @@ use crate::index::{analyzer, snippet_analyzer, PostIndex};
 use facets::FacetCounter;
 pub use facets::Facets;
 use query::{Part, Scope};
-use ranking::{Alternative, Required, Scored};
+use ranking::{Alternative, Criteria, Required, Scored};
 use snippets::{Phrase, Snippets};
 
 pub const DEFAULT_LIMIT: usize = 10;
@@ -250,8 +250,8 @@ fn fuzzy_query(
 
 /// A query ready to run, with what is needed to pick the best findings.
 struct Plan {
-    /// What every hit must match, and how it scores.
-    required: Vec<Required>,
+    /// What every hit must match and must not, and how it scores.
+    criteria: Criteria,
     /// Every concept of the free text, for choosing findings to show.
     concepts: Vec<Concept>,
 }
@@ -295,6 +295,7 @@ impl PostIndex {
         let f = self.fields;
         let all_fields = self.search_fields();
         let mut required: Vec<Required> = Vec::new();
+        let mut excluded: Vec<Box<dyn Query>> = Vec::new();
         let mut text: Vec<Scored> = Vec::new();
         let mut concepts = Vec::new();
         for part in &parsed.parts {
@@ -366,6 +367,31 @@ impl PostIndex {
                         .map_or_else(|| name.clone(), |c| c.to_lowercase());
                     required.push(Required(vec![filter_term(f.technologies, &canonical)]));
                 }
+                Part::Excluded(words) => {
+                    let terms = analyze(words);
+                    if terms.is_empty() {
+                        continue;
+                    }
+                    // Where the post says it, whatever the field: a word
+                    // left out is left out of the whole post.
+                    let anywhere = all_fields
+                        .iter()
+                        .map(|&(field, _)| {
+                            let terms: Vec<Term> = terms
+                                .iter()
+                                .map(|t| Term::from_field_text(field, t))
+                                .collect();
+                            let query: Box<dyn Query> = match terms.as_slice() {
+                                [term] => {
+                                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic))
+                                }
+                                _ => Box::new(PhraseQuery::new(terms)),
+                            };
+                            (Occur::Should, query)
+                        })
+                        .collect();
+                    excluded.push(Box::new(BooleanQuery::new(anywhere)));
+                }
                 Part::Tag(tag) => required.push(Required(vec![filter_term(f.tags, tag)])),
                 Part::Years(from, to) => {
                     if to - from > 300 {
@@ -385,21 +411,33 @@ impl PostIndex {
         if required.is_empty() {
             // Said, not left to guess: a pasted hash or token is one word too
             // long to be indexed.
-            let too_long = parsed.has_text()
-                && words_of(&parsed.text())
+            let words = words_of(&parsed.text());
+            let too_long = !words.is_empty()
+                && words
                     .iter()
                     .all(|w| w.len() >= crate::index::MAX_WORD_BYTES);
+            let excluding = parsed.parts.iter().any(|p| matches!(p, Part::Excluded(_)));
             let hint = if too_long {
                 format!(
                     "words of {} characters or more are not indexed; type what you see, e.g. `intermittent timeout`",
                     crate::index::MAX_WORD_BYTES
+                )
+            } else if excluding {
+                "say what you see, then what to leave out, e.g. `timeout -staging`".to_string()
+            } else if parsed.has_text() && words.is_empty() {
+                format!(
+                    "`{}` has no letters or digits; type what you see, e.g. `intermittent timeout`",
+                    parsed.text()
                 )
             } else {
                 "type what you see, e.g. `intermittent timeout`".to_string()
             };
             return Err(Error::Query(format!("nothing to search for: {hint}")));
         }
-        Ok(Plan { required, concepts })
+        Ok(Plan {
+            criteria: Criteria { required, excluded },
+            concepts,
+        })
     }
 
     /// Searches by symptom. `offset` skips hits, for pages.
@@ -436,10 +474,10 @@ impl PostIndex {
         let defer = [self.fields.body];
         let rank = |plan: &Plan| {
             if with_facets {
-                ranking::top_docs_and_matches(&searcher, &plan.required, &defer, limit, offset)
+                ranking::top_docs_and_matches(&searcher, &plan.criteria, &defer, limit, offset)
             } else {
                 let (top, total) =
-                    ranking::top_docs(&searcher, &plan.required, &defer, limit, offset)?;
+                    ranking::top_docs(&searcher, &plan.criteria, &defer, limit, offset)?;
                 Ok((top, total, Vec::new()))
             }
         };
@@ -738,11 +776,11 @@ impl PostIndex {
         let searcher = self.reader.searcher();
         let defer = [self.fields.body];
         let plan = self.plan(&parsed, &searcher, false)?;
-        let mut matches = ranking::matching_docs(&searcher, &plan.required, &defer)?;
+        let mut matches = ranking::matching_docs(&searcher, &plan.criteria, &defer)?;
         let count = |matches: &[Vec<DocId>]| matches.iter().map(Vec::len).sum::<usize>();
         if count(&matches) < FUZZY_BELOW && parsed.has_text() {
             let fuzzy = self.plan(&parsed, &searcher, true)?;
-            let fuzzy_matches = ranking::matching_docs(&searcher, &fuzzy.required, &defer)?;
+            let fuzzy_matches = ranking::matching_docs(&searcher, &fuzzy.criteria, &defer)?;
             if count(&fuzzy_matches) > count(&matches) {
                 matches = fuzzy_matches;
             }
@@ -1168,6 +1206,8 @@ mod tests {
                 "tech:postgres",
                 "\"disk full\"",
                 "timeout cause:\"connection pool\"",
+                "timeout -checkout",
+                "latency NOT database -\"connection pool\"",
             ]
             .map(String::from),
         );
@@ -1179,6 +1219,7 @@ mod tests {
                 .filter(|w| !w.is_empty())
                 .collect();
             for window in words.windows(3).take(2) {
+                queries.push(format!("{} -{}", window[0], window[1]));
                 queries.push(window[..2].join(" "));
                 queries.push(window.join(" "));
                 queries.push(format!("\"{}\" {}", window[..2].join(" "), window[2]));
@@ -1234,9 +1275,9 @@ mod tests {
                 let Ok(plan) = index.plan(&parsed, &searcher, fuzzy) else {
                     continue;
                 };
-                let expected = tantivy_scores(&searcher, &*ranking::to_query(&plan.required));
+                let expected = tantivy_scores(&searcher, &*ranking::to_query(&plan.criteria));
                 let (all, total) =
-                    ranking::top_docs(&searcher, &plan.required, defer, expected.len().max(1), 0)
+                    ranking::top_docs(&searcher, &plan.criteria, defer, expected.len().max(1), 0)
                         .expect("ranking");
                 assert_eq!(total, expected.len(), "{text:?}: how many match");
                 assert_eq!(all.len(), expected.len(), "{text:?}: hits");
@@ -1257,7 +1298,7 @@ mod tests {
                 // reach it only.
                 for (limit, offset) in [(1, 0), (3, 2), (10, 0)] {
                     let (page, page_total) =
-                        ranking::top_docs(&searcher, &plan.required, defer, limit, offset)
+                        ranking::top_docs(&searcher, &plan.criteria, defer, limit, offset)
                             .expect("page");
                     assert_eq!(page_total, total);
                     let slice: Vec<_> = all.iter().skip(offset).take(limit).collect();
@@ -1336,19 +1377,19 @@ mod tests {
             };
             // The matches the search shows: typos retried as it does.
             let total = searcher
-                .search(&*ranking::to_query(&plan.required), &Count)
+                .search(&*ranking::to_query(&plan.criteria), &Count)
                 .expect("count");
             if total < FUZZY_BELOW && parsed.has_text() {
                 let fuzzy = index.plan(&parsed, &searcher, true).expect("fuzzy");
                 if searcher
-                    .search(&*ranking::to_query(&fuzzy.required), &Count)
+                    .search(&*ranking::to_query(&fuzzy.criteria), &Count)
                     .expect("count")
                     > total
                 {
                     plan = fuzzy;
                 }
             }
-            let expected = tantivy_facets(&searcher, &*ranking::to_query(&plan.required));
+            let expected = tantivy_facets(&searcher, &*ranking::to_query(&plan.criteria));
             let ours = index.facets(text).expect("facets");
             assert_eq!(ours, expected, "{text:?}");
             let (results, with_search) = index.search_with_facets(text, 10, 0).expect("search");

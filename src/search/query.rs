@@ -1,7 +1,10 @@
 //! The query language: plain words by default, "quoted phrases", field
-//! prefixes (`cause:`, `fix:`, `symptom:`, `title:`, `tech:`, `tag:`) and a
-//! year filter (`year:2019` or `year:2018..2020`). An unknown `word:` is
-//! just text, since pasted error messages are full of colons.
+//! prefixes (`cause:`, `fix:`, `symptom:`, `title:`, `tech:`, `tag:`), a
+//! year filter (`year:2019` or `year:2018..2020`), and words to leave out
+//! (`-word`, `NOT word`, either with a "phrase"). An unknown `word:` is
+//! just text, since pasted error messages are full of colons, unless it
+//! is one slip from a field's name (`casue:`): searched as words, that
+//! would quietly answer another question.
 
 use crate::error::{Error, Result};
 
@@ -28,6 +31,8 @@ pub enum Part {
     Tech(String),
     Tag(String),
     Years(u32, u32),
+    /// Words or a phrase no hit may mention, in any field.
+    Excluded(String),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -56,6 +61,38 @@ impl ParsedQuery {
             .collect();
         words.join(" ")
     }
+}
+
+/// The names a field prefix is spelled with, for telling a slip of one
+/// (`casue:`, `yaer:`) from the colons of pasted text. Names of three
+/// letters are left out: "who:" or "six:" is more likely text than a slip.
+const FIELD_NAMES: &[&str] = &["symptom", "cause", "title", "tech", "year"];
+
+/// Whether `a` is `b` with one letter changed, added, dropped, or two
+/// neighbours swapped.
+fn one_slip(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a == b || a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let start = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[start..], &b[start..]);
+    let swapped = a.len() == b.len() && a.len() >= 2 && a[0] == b[1] && a[1] == b[0];
+    (swapped && a[2..] == b[2..])
+        || a.get(1..) == b.get(1..)
+        || a.get(1..) == Some(b)
+        || b.get(1..) == Some(a)
+}
+
+/// The field `prefix` is likely a slip of.
+fn misspelled_field(prefix: &str) -> Option<&'static str> {
+    if prefix.chars().count() < 4 || !prefix.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    FIELD_NAMES
+        .iter()
+        .copied()
+        .find(|name| one_slip(prefix, name) || one_slip(prefix, &format!("{name}s")))
 }
 
 fn scope_of(prefix: &str) -> Option<Scope> {
@@ -115,8 +152,35 @@ pub fn parse(input: &str) -> Result<ParsedQuery> {
             )));
         }
         // A token ends at whitespace outside quotes.
-        let (token, remaining) = split_token(rest)?;
+        let (mut token, remaining) = split_token(rest)?;
         rest = remaining.trim_start();
+        // `AND` and `OR` join words that are searched together anyway:
+        // the incidents with more of them rank first.
+        if matches!(token, "AND" | "OR" | "&&" | "||") {
+            continue;
+        }
+        let mut excluded = false;
+        if token == "NOT" {
+            let (next, remaining) = split_token(rest)?;
+            if next.is_empty() {
+                return Err(Error::Query(
+                    "`NOT` needs a word after it, like `NOT staging`".into(),
+                ));
+            }
+            (token, rest, excluded) = (next, remaining.trim_start(), true);
+        } else if let Some(word) = token.strip_prefix('-') {
+            // A lone `-` or `--` is punctuation; `-word` leaves it out.
+            if word.starts_with(|c: char| c.is_alphanumeric() || c == '"') {
+                (token, excluded) = (word, true);
+            }
+        }
+        if excluded {
+            let words = token.trim_matches('"').trim();
+            if !words.is_empty() {
+                parts.push(Part::Excluded(words.to_string()));
+            }
+            continue;
+        }
         if let Some(phrase) = token.strip_prefix('"') {
             let phrase = phrase.trim_end_matches('"').trim();
             if !phrase.is_empty() {
@@ -126,15 +190,25 @@ pub fn parse(input: &str) -> Result<ParsedQuery> {
         }
         if let Some((prefix, value)) = token.split_once(':') {
             let prefix_lower = prefix.to_lowercase();
-            let value = value.trim_matches('"').trim();
+            let mut value = value.trim_matches('"').trim();
             let known = scope_of(&prefix_lower).is_some()
                 || matches!(
                     prefix_lower.as_str(),
-                    "tech" | "technology" | "tag" | "year"
+                    "tech" | "technology" | "tag" | "tags" | "year" | "years"
                 );
+            if known && value.is_empty() && token.ends_with(':') && !rest.is_empty() {
+                // "cause: leak", as notes write it: the value is the next word.
+                let (next, remaining) = split_token(rest)?;
+                (value, rest) = (next.trim_matches('"').trim(), remaining.trim_start());
+            }
             if known && value.is_empty() {
                 return Err(Error::Query(format!(
                     "`{prefix}:` needs a value, like `{prefix}:something`"
+                )));
+            }
+            if let Some(field) = misspelled_field(&prefix_lower).filter(|_| !known) {
+                return Err(Error::Query(format!(
+                    "`{prefix}:` is not a field: did you mean `{field}:`? (fields: symptom: cause: fix: title: tech: tag: year:; quote it, \"{token}\", to search the text)"
                 )));
             }
             if let Some(scope) = scope_of(&prefix_lower) {
@@ -146,11 +220,11 @@ pub fn parse(input: &str) -> Result<ParsedQuery> {
                     parts.push(Part::Tech(value.to_lowercase()));
                     continue;
                 }
-                "tag" => {
+                "tag" | "tags" => {
                     parts.push(Part::Tag(value.to_lowercase()));
                     continue;
                 }
-                "year" => {
+                "year" | "years" => {
                     let (from, to) = parse_years(value)?;
                     parts.push(Part::Years(from, to));
                     continue;
@@ -206,6 +280,50 @@ mod tests {
         );
         let q = parse(r#"fix:"rolled back""#).unwrap();
         assert_eq!(q.parts, [Part::Scoped(Scope::Fixes, "rolled back".into())]);
+        let q =
+            parse(r#"timeout -staging NOT "load test" AND disk OR - cause: leak tags:db"#).unwrap();
+        assert_eq!(
+            q.parts,
+            [
+                Part::Text("timeout".into()),
+                Part::Excluded("staging".into()),
+                Part::Excluded("load test".into()),
+                Part::Text("disk -".into()),
+                Part::Scoped(Scope::Causes, "leak".into()),
+                Part::Tag("db".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_slip_in_a_field_name_is_caught_and_pasted_colons_are_text() {
+        for (typed, meant) in [
+            ("casue", "cause"),
+            ("yaer", "year"),
+            ("symtpom", "symptom"),
+            ("titel", "title"),
+            ("tecch", "tech"),
+        ] {
+            let err = parse(&format!("{typed}:x")).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("did you mean `{meant}:`")),
+                "{typed}: {err}"
+            );
+        }
+        for text in [
+            "error: refused",
+            "Caused by: java.io.IOException",
+            "http://host:80",
+            "who:me",
+            "fixed: in 2.3",
+            "ERRNO:28",
+        ] {
+            let q = parse(text).unwrap();
+            assert!(
+                q.parts.iter().all(|p| matches!(p, Part::Text(_))),
+                "{text}: {q:?}"
+            );
+        }
     }
 
     #[test]

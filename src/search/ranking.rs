@@ -58,6 +58,14 @@ pub(super) enum Scored {
 /// scored parts does.
 pub(super) struct Required(pub Vec<Scored>);
 
+/// What a hit must match, and what it must not.
+#[derive(Default)]
+pub(super) struct Criteria {
+    pub required: Vec<Required>,
+    /// No hit matches any of these (`-word`, `NOT word`).
+    pub excluded: Vec<Box<dyn Query>>,
+}
+
 impl Scored {
     #[cfg(test)]
     fn to_query(&self) -> Box<dyn Query> {
@@ -93,8 +101,13 @@ impl Scored {
 /// The tantivy query that scores and matches what [`top_docs`] does, for
 /// the tests that hold the two to the same answers.
 #[cfg(test)]
-pub(super) fn to_query(required: &[Required]) -> Box<dyn Query> {
-    let clauses = required
+pub(super) fn to_query(criteria: &Criteria) -> Box<dyn Query> {
+    let excluded = criteria
+        .excluded
+        .iter()
+        .map(|query| (Occur::MustNot, query.box_clone()));
+    let clauses = criteria
+        .required
         .iter()
         .map(|part| {
             let should = part
@@ -107,6 +120,7 @@ pub(super) fn to_query(required: &[Required]) -> Box<dyn Query> {
                 Box::new(BooleanQuery::new(should)) as Box<dyn Query>,
             )
         })
+        .chain(excluded)
         .collect();
     Box::new(BooleanQuery::new(clauses))
 }
@@ -121,6 +135,8 @@ struct Prepared {
     deferred: Vec<Vec<TermScores>>,
     /// The most the deferred parts can add to a document's score.
     deferred_bound: Score,
+    /// What no hit may match.
+    excluded: Vec<Box<dyn Weight>>,
 }
 
 enum PreparedScored {
@@ -241,10 +257,11 @@ pub(super) fn length_norms(searcher: &Searcher, field: Field) -> Result<Arc<[Sco
 /// With `ranked` false, only which documents match matters.
 fn prepare(
     searcher: &Searcher,
-    required: &[Required],
+    criteria: &Criteria,
     defer: &[Field],
     ranked: bool,
 ) -> Result<Prepared> {
+    let required = &criteria.required;
     let scoring = EnableScoring::enabled_from_searcher(searcher);
     let mut norms_by_field: HashMap<Field, Arc<[Score; 256]>> = HashMap::new();
     let mut parts = Vec::with_capacity(required.len());
@@ -313,10 +330,16 @@ fn prepare(
         }
         parts.push(prepared);
     }
+    let excluded = criteria
+        .excluded
+        .iter()
+        .map(|query| query.weight(EnableScoring::disabled_from_searcher(searcher)))
+        .collect::<tantivy::Result<Vec<_>>>()?;
     Ok(Prepared {
         parts,
         deferred,
         deferred_bound,
+        excluded,
     })
 }
 
@@ -486,6 +509,16 @@ fn score_segment(
 ) -> Result<(usize, Vec<(Score, DocId)>)> {
     let max_doc = segment.max_doc() as usize;
     scratch.fit(max_doc);
+    let mut excluded = Vec::new();
+    for weight in &prepared.excluded {
+        weight.for_each_no_score(segment, &mut |docs| excluded.extend_from_slice(docs))?;
+    }
+    // A zero score is a document out of the running.
+    let exclude = |total: &mut [Score]| {
+        for &doc in &excluded {
+            total[doc as usize] = 0.0;
+        }
+    };
     for (number, scored_parts) in prepared.parts.iter().enumerate() {
         let first = number == 0;
         for scored in scored_parts {
@@ -551,6 +584,9 @@ fn score_segment(
             }
         }
         if number + 1 == prepared.parts.len() && !prepared.deferred.is_empty() {
+            // Left out before the cut is taken, so that no excluded
+            // document holds a place in the top it would raise the cut to.
+            exclude(&mut scratch.total);
             score_deferred(scratch, segment, segment_ord, prepared, first, keep)?;
         }
         if !first {
@@ -566,6 +602,7 @@ fn score_segment(
             }
         }
     }
+    exclude(&mut scratch.total);
     let scores = &mut scratch.total[..max_doc];
     let alive = segment.alive_bitset();
     let mut top = TopK::new(keep);
@@ -822,18 +859,18 @@ pub(super) type Ranked = Vec<(Score, DocAddress)>;
 /// last, in full only for documents that could still reach the page.
 pub(super) fn top_docs(
     searcher: &Searcher,
-    required: &[Required],
+    criteria: &Criteria,
     defer: &[Field],
     limit: usize,
     offset: usize,
 ) -> Result<(Ranked, usize)> {
-    run(searcher, required, defer, limit, offset, true, None)
+    run(searcher, criteria, defer, limit, offset, true, None)
 }
 
 /// `top_docs`, and every document that matches.
 pub(super) fn top_docs_and_matches(
     searcher: &Searcher,
-    required: &[Required],
+    criteria: &Criteria,
     defer: &[Field],
     limit: usize,
     offset: usize,
@@ -841,7 +878,7 @@ pub(super) fn top_docs_and_matches(
     let mut matches = Vec::new();
     let (top, total) = run(
         searcher,
-        required,
+        criteria,
         defer,
         limit,
         offset,
@@ -855,25 +892,25 @@ pub(super) fn top_docs_and_matches(
 /// with nothing ranked: the deferred parts and bonuses are left unscored.
 pub(super) fn matching_docs(
     searcher: &Searcher,
-    required: &[Required],
+    criteria: &Criteria,
     defer: &[Field],
 ) -> Result<Matches> {
     let mut matches = Vec::new();
-    run(searcher, required, defer, 0, 0, false, Some(&mut matches))?;
+    run(searcher, criteria, defer, 0, 0, false, Some(&mut matches))?;
     Ok(matches)
 }
 
 /// Scores every segment; with `matches`, also lists each one's matches.
 fn run(
     searcher: &Searcher,
-    required: &[Required],
+    criteria: &Criteria,
     defer: &[Field],
     limit: usize,
     offset: usize,
     ranked: bool,
     mut matches: Option<&mut Matches>,
 ) -> Result<(Ranked, usize)> {
-    let prepared = prepare(searcher, required, defer, ranked)?;
+    let prepared = prepare(searcher, criteria, defer, ranked)?;
     let keep = limit + offset;
     let mut total = 0;
     let mut hits: Vec<(Score, DocAddress)> = Vec::new();

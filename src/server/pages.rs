@@ -290,7 +290,7 @@ pub fn home_page(incidents: u64, facets: &Facets) -> Markup {
                     p { "Type the symptom — an error, a timeout, an alert — and get the past incidents that looked like it: what was observed, why it happened, and how it was fixed. "
                         (incidents) " incidents indexed." }
                     ul.examples { @for example in EXAMPLES { li { a href=(search_href(example)) { (example) } } } }
-                    p.meta { "Narrow with " code { "tech:kubernetes" } ", " code { "tag:dns" } ", " code { "year:2021" } ", or search one field with " code { "cause:" } " / " code { "fix:" } "." }
+                    p.meta { "Narrow with " code { "tech:kubernetes" } ", " code { "tag:dns" } ", " code { "year:2021" } ", search one field with " code { "cause:" } " / " code { "fix:" } ", leave a word out with " code { "-staging" } "." }
                 }
             }
         }
