@@ -706,3 +706,69 @@ fn killed_import_leaves_a_working_index_and_the_next_import_completes() {
     let again = stdout(&ws.run(&["import"]));
     assert!(again.contains("nothing changed"), "{again}");
 }
+
+#[test]
+fn similar_incidents_are_alike_in_what_failed_not_in_whose_they_were() {
+    let ws = Workspace::with_sample_posts();
+    // The company's name is in every sentence of its two posts, which
+    // share nothing else; another company's post has the same failure.
+    ws.write("zanzibar-waf.md", r#"---
+id: zanzibar-waf-regex
+title: Zanzibar edge outage on May 3
+company: Zanzibar
+product: Zanzibar Edge Firewall
+keywords:
+- regex
+- backtracking
+---
+
+On May 3 Zanzibar's edge returned 502 errors to every Zanzibar customer for 27 minutes, and CPU on all Zanzibar edge machines was at 100%.
+
+The root cause was a new Zanzibar firewall rule whose regular expression caused catastrophic backtracking on Zanzibar's edge.
+
+Zanzibar engineers removed the rule and Zanzibar traffic recovered.
+"#);
+    ws.write("zanzibar-mail.md", r#"---
+id: zanzibar-duplicate-invoices
+title: Zanzibar sent every invoice twice
+company: Zanzibar
+product: Zanzibar Billing
+---
+
+On June 9 every Zanzibar customer got two copies of the Zanzibar monthly invoice, and Zanzibar support was flooded with tickets.
+
+The root cause was a retry loop in the Zanzibar mailer that resent Zanzibar invoices after a slow SMTP reply.
+
+Zanzibar engineers made the mailer idempotent.
+"#);
+    ws.write("quokka.md", r#"---
+id: quokka-markdown-regex
+title: Comment pages pegged the web tier
+company: Quokka
+keywords:
+- regex
+- backtracking
+---
+
+For 40 minutes the web tier served 502 errors and its CPU sat at 100%.
+
+The root cause was a regular expression in the comment renderer with catastrophic backtracking on a long line of whitespace.
+
+We replaced the regular expression with a plain string scan.
+"#);
+    assert!(ws.run(&["import"]).status.success());
+    let out = ws.run(&["similar", "--json", "-n", "10", "zanzibar-waf-regex"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ids: Vec<String> = json(&out)["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
+    let rank = |id: &str| ids.iter().position(|x| x == id).unwrap_or(usize::MAX);
+    assert!(rank("quokka-markdown-regex") < 3, "{ids:?}");
+    assert!(
+        rank("quokka-markdown-regex") < rank("zanzibar-duplicate-invoices"),
+        "{ids:?}"
+    );
+}
