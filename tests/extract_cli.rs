@@ -422,3 +422,58 @@ fn markdown_in_a_title_and_summary_is_shown_as_text() {
         "A hook in pre-receive timed out on every push."
     );
 }
+
+/// Another company's summary, as public incident write-ups put it: the
+/// fix told in the -ing form, a failure that was an action not taken, an
+/// outcome with its time, a loss that happened and one that did not.
+const STORAGE_REPORT: &str = r#"---
+company: Brightwater
+title: Brightwater object storage degradation
+start_time: 2024-03-11T08:10:00Z
+---
+
+On March 11, 2024, Brightwater customers saw uploads fail with 503 errors for about two hours. Roughly four seconds of writes were lost when the primary storage node crashed. No billing records were lost.
+
+The root cause was a garbage collection job that had been disabled during a migration. Consequently, expired object versions were not being deleted, filling the metadata volume and preventing new writes. The metadata nodes also lacked sufficient disk headroom for a backlog of that size.
+
+Remediation involved purging the expired versions and upgrading the metadata volumes to larger disks. By 10:25 UTC, the service was fully operational. Long-term corrective actions include better alerting for metadata volume failures.
+"#;
+
+#[test]
+fn a_summary_in_the_third_person_is_read_for_what_was_done_and_not_done() {
+    let ws = Workspace::empty();
+    let post = ws.write("brightwater.md", STORAGE_REPORT);
+    let records = extracted(&post);
+    let r = &records[0];
+    let (symptoms, causes, fixes) = (texts(r, "symptoms"), texts(r, "causes"), texts(r, "fixes"));
+    // A fix told as "involved purging ... and upgrading ...".
+    assert!(
+        any_contains(&fixes, &["remediation involved purging"]),
+        "{fixes:?}"
+    );
+    // Deletes that did not happen are what went wrong.
+    assert!(!any_contains(&fixes, &["not being deleted"]), "{fixes:?}");
+    assert!(
+        any_contains(&causes, &["lacked sufficient disk headroom"]),
+        "{causes:?}"
+    );
+    // "By 10:25 UTC, the service was fully operational" is the outcome.
+    let all: Vec<&String> = symptoms.iter().chain(&causes).chain(&fixes).collect();
+    assert!(
+        !all.iter().any(|t| t.contains("fully operational")),
+        "{all:?}"
+    );
+    // Writes that were lost are a symptom; a plan to alert on failures is not.
+    assert!(
+        any_contains(&symptoms, &["writes were lost"]),
+        "{symptoms:?}"
+    );
+    assert!(
+        !any_contains(&symptoms, &["no billing records"]),
+        "{symptoms:?}"
+    );
+    assert!(
+        !any_contains(&symptoms, &["corrective actions"]),
+        "{symptoms:?}"
+    );
+}

@@ -14,6 +14,14 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
 pub static SYMPTOM: Weighted = Weighted::new(&[
+    ("data loss", 1.5),
+    ("were lost", 1.2),
+    ("was lost", 1.0),
+    ("manifested as", 2.0),
+    ("not delivered", 1.2),
+    ("marked as failed", 1.2),
+    ("403", 1.0),
+    ("429", 1.0),
     ("timing out", 2.0),
     ("timed out", 1.5),
     ("timeout", 1.5),
@@ -126,6 +134,12 @@ pub static SYMPTOM: Weighted = Weighted::new(&[
 ]);
 
 pub static CAUSE: Weighted = Weighted::new(&[
+    ("lack of", 1.5),
+    ("lacked", 1.5),
+    ("lacking", 1.2),
+    ("insufficient", 1.2),
+    ("inadequate", 1.2),
+    ("absence of", 1.2),
     ("root cause", 3.0),
     ("the culprit", 3.0),
     ("turned out", 2.0),
@@ -250,6 +264,13 @@ pub static CAUSE: Weighted = Weighted::new(&[
 ]);
 
 pub static FIX: Weighted = Weighted::new(&[
+    ("modified", 1.2),
+    ("halted", 1.0),
+    ("reinstat", 1.0),
+    ("re-enabl", 1.0),
+    ("temporary measure", 1.5),
+    ("resolution involved", 2.0),
+    ("corrective action", 1.5),
     ("alert when", 1.5),
     ("alert on", 1.5),
     ("alerts on", 1.5),
@@ -381,6 +402,28 @@ pub static ERROR_LINE: Weighted = Weighted::new(&[
 /// normal at 10:16", "replicas caught up"): the outcome, not the fix, and
 /// not a symptom either, unless someone did something in the same breath.
 pub static RECOVERY: Patterns = Patterns::new(&[
+    "fully operational",
+    "back online",
+    "resumed",
+    // "restored by 15:47", "restored by February 1": by when, not how.
+    "restored by 0",
+    "restored by 1",
+    "restored by 2",
+    "resolved by 0",
+    "resolved by 1",
+    "resolved by 2",
+    "restored by jan",
+    "restored by feb",
+    "restored by mar",
+    "restored by apr",
+    "restored by may",
+    "restored by jun",
+    "restored by jul",
+    "restored by aug",
+    "restored by sep",
+    "restored by oct",
+    "restored by nov",
+    "restored by dec",
     "back to normal",
     "back to baseline",
     "back to zero",
@@ -435,14 +478,23 @@ pub static UNAFFECTED: Patterns = Patterns::new(&[
     "no data was lost",
     "no data loss",
     "nothing was lost",
-    "were lost",
-    "was lost",
+    "were not lost",
+    "was not lost",
+    "no messages were lost",
+    "no user data",
+    "no customer data",
+    "not been used",
+    "no action is required",
     "noticed nothing",
     "as expected",
     "not impacted",
     "remained operational",
     "no data was",
 ]);
+
+/// Loss, which "no events were lost" or "nothing was lost" says was
+/// spared: see `negated`.
+pub static LOSS: Weighted = Weighted::new(&[("were lost", 1.0), ("was lost", 1.0)]);
 
 /// Making it up to customers is not fixing the system.
 pub static GOODWILL: Patterns =
@@ -544,6 +596,18 @@ pub static ANNOUNCE: Patterns = Patterns::new(&[
 /// mitigate the impact, engineers broke the dependency", "Travis CI plans
 /// to ..."): the response, whatever failure it also names.
 pub static REMEDIATION: Patterns = Patterns::new(&[
+    "plans to",
+    "planned to",
+    "committed to",
+    "intends to",
+    "corrective action",
+    "efforts are",
+    "are being introduced",
+    "opted to",
+    "resolution involved",
+    "recovery involved",
+    "mitigation involved",
+    "stabilization steps",
     "to mitigate",
     "to resolve",
     "to prevent",
@@ -862,6 +926,81 @@ pub fn any(text: &str, set: &Patterns) -> bool {
     first(text, set).is_some()
 }
 
+/// Words that turn the action after them into its absence: "old VMs were
+/// not being deleted" is what went wrong, not what was done.
+const NEGATORS: &[&str] = &[
+    "not",
+    "never",
+    "no",
+    "no longer",
+    "n't",
+    "failed to",
+    "unable to",
+];
+
+/// The weight of the cues of `set` in `text` that a negator stands right
+/// before (within a couple of words).
+pub fn negated(text: &str, set: &Weighted) -> f32 {
+    if !NEGATORS.iter().any(|n| text.contains(n)) {
+        return 0.0;
+    }
+    let mut seen = vec![false; set.cues.len()];
+    let mut total = 0.0;
+    for (id, start) in word_matches(text, set.matcher(), |id| set.cues[id].0) {
+        let before = &text[..start];
+        // The last three words before the cue.
+        let near = before
+            .char_indices()
+            .rev()
+            .filter(|&(_, c)| c == ' ')
+            .nth(3)
+            .map_or(before, |(at, _)| &before[at..]);
+        let negated = NEGATORS.iter().any(|n| {
+            near.match_indices(n).any(|(at, _)| {
+                starts_word(near, at, n)
+                    && !near[at + n.len()..].starts_with(|c: char| c.is_alphanumeric())
+            })
+        });
+        if negated && !seen[id] {
+            seen[id] = true;
+            total += set.cues[id].1;
+        }
+    }
+    total
+}
+
+/// Frames that tell an action by its -ing form: "Remediation involved
+/// upgrading the instance type", "mitigated the impact by reconfiguring
+/// the resources".
+const ACTION_FRAMES: &[&str] = &["involved ", "included ", "includes ", "include ", "by "];
+
+/// Whether `text` tells a fix in the -ing form of one of `FIX`'s verbs
+/// within an action frame; outside one, "increasing errors" or "the
+/// disabling of the handler" are no actions.
+pub fn frames_an_action(text: &str) -> bool {
+    ACTION_FRAMES.iter().any(|frame| {
+        text.match_indices(frame).any(|(at, _)| {
+            if !starts_word(text, at, frame) {
+                return false;
+            }
+            let word: String = text[at + frame.len()..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '-')
+                .collect();
+            let Some(stem) = word.strip_suffix("ing").filter(|s| s.len() >= 3) else {
+                return false;
+            };
+            FIX.cues.iter().any(|&(cue, weight)| {
+                // "upgraded" for "upgrading", "moved" for "moving".
+                weight >= 1.0
+                    && !cue.contains(' ')
+                    && cue.starts_with(stem)
+                    && matches!(&cue[stem.len()..], "ed" | "d" | "")
+            })
+        })
+    })
+}
+
 /// One cue list, weighted or not.
 #[derive(Clone, Copy)]
 enum CueList {
@@ -893,7 +1032,7 @@ impl CueList {
 /// sentence asks a dozen of them; one automaton pass per list was a quarter
 /// of an import's CPU. A list left out of here still works, with a pass of
 /// its own.
-static SCANNED_TOGETHER: [CueList; 24] = [
+static SCANNED_TOGETHER: [CueList; 25] = [
     CueList::Weighted(&SYMPTOM),
     CueList::Weighted(&CAUSE),
     CueList::Weighted(&FIX),
@@ -918,6 +1057,7 @@ static SCANNED_TOGETHER: [CueList; 24] = [
     CueList::Patterns(&MISTAKE),
     CueList::Patterns(&REMEDIATION),
     CueList::Patterns(&ANNOUNCE),
+    CueList::Weighted(&LOSS),
 ];
 
 /// One automaton over every pattern of every list. A phrase that is in

@@ -18,7 +18,7 @@ use crate::parse::{Document, HeadingKind, Section, Sentence};
 pub use sections::{roles, SectionRole};
 
 /// Bumped whenever extraction changes, so `import` re-extracts every post.
-pub const EXTRACTOR_VERSION: u32 = 9;
+pub const EXTRACTOR_VERSION: u32 = 10;
 
 /// An incident plus the text the index needs beside it.
 #[derive(Debug, Clone)]
@@ -48,12 +48,15 @@ const EXPLANATION_PRIOR: f32 = 1.2;
 const POINTER_WORDS: usize = 10;
 /// Evidence for a cause in a timed event that no one telling the story did.
 const TIMED_EVENT: f32 = 1.0;
+/// What "involved upgrading" or "by reconfiguring" adds to a fix: as much
+/// as the past tense of the verb would.
+const GERUND_ACTION: f32 = 1.5;
 /// What a slip ("forgot to pass the host list") adds to a sentence's
 /// cause: the cue words alone weigh what any "forgot" would.
 const MISTAKE_PRIOR: f32 = 0.8;
 /// How far into a sentence a frame like "To mitigate the impact," may
 /// start and still open it ("In the meantime, to mitigate ...").
-const OPENING_BYTES: usize = 24;
+const OPENING_BYTES: usize = 40;
 /// Evidence taken off every sentence of a story's opening scene.
 const SCENE_PENALTY: f32 = 1.0;
 /// What is left of a definition's evidence for a cause: under a cause
@@ -293,7 +296,21 @@ fn classify(
     let own = cue_scores(lower);
     let [mut symptom, mut cause, mut fix] = own;
     let symptom_before_priors = symptom;
-    if symptom < 1.5 && cues::opens_on_a_time(lower) && !cues::any(lower, &cues::FIRST_PERSON) {
+    // A gerund's action, in a frame that says it was done.
+    if cues::frames_an_action(lower) {
+        fix += GERUND_ACTION;
+    }
+    // An action that did not happen is what went wrong.
+    let undone = cues::negated(lower, &cues::FIX);
+    if undone > 0.0 {
+        fix = (fix - undone).max(0.0);
+        cause += 0.5 * undone.min(2.0);
+    }
+    if symptom < 1.5
+        && cues::opens_on_a_time(lower)
+        && !cues::any(lower, &cues::FIRST_PERSON)
+        && !cues::any(lower, &cues::RECOVERY)
+    {
         // A timed event that nobody telling the story did and nobody
         // observed as a failure: someone else's change, a job, an expiry —
         // what set the incident off.
@@ -396,7 +413,7 @@ fn classify(
             symptom *= 0.4;
         }
     }
-    if cues::any(lower, &cues::UNAFFECTED) {
+    if cues::any(lower, &cues::UNAFFECTED) || cues::negated(lower, &cues::LOSS) > 0.0 {
         symptom *= 0.3;
     }
     if cues::any(lower, &cues::GOODWILL) {

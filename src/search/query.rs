@@ -169,8 +169,10 @@ pub fn parse(input: &str) -> Result<ParsedQuery> {
             }
             (token, rest, excluded) = (next, remaining.trim_start(), true);
         } else if let Some(word) = token.strip_prefix('-') {
-            // A lone `-` or `--` is punctuation; `-word` leaves it out.
-            if word.starts_with(|c: char| c.is_alphanumeric() || c == '"') {
+            // `-word` leaves it out; a lone `-` is punctuation, and `-i`
+            // or `-rf` a command's flags, pasted with the command.
+            let long_enough = word.chars().take_while(|c| c.is_alphanumeric()).count() >= 3;
+            if word.starts_with('"') || (word.starts_with(char::is_alphabetic) && long_enough) {
                 (token, excluded) = (word, true);
             }
         }
@@ -282,6 +284,8 @@ mod tests {
         assert_eq!(q.parts, [Part::Scoped(Scope::Fixes, "rolled back".into())]);
         let q =
             parse(r#"timeout -staging NOT "load test" AND disk OR - cause: leak tags:db"#).unwrap();
+        let flags = parse("inodes df -i rm -rf").unwrap();
+        assert_eq!(flags.parts, [Part::Text("inodes df -i rm -rf".into())]);
         assert_eq!(
             q.parts,
             [
