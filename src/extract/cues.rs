@@ -938,10 +938,14 @@ const NEGATORS: &[&str] = &[
     "unable to",
 ];
 
+/// `NEGATORS` as a list scanned with the others: most sentences have
+/// none, and are spared the pass of `negated`.
+pub static NEGATION: Patterns = Patterns::new(NEGATORS);
+
 /// The weight of the cues of `set` in `text` that a negator stands right
 /// before (within a couple of words).
 pub fn negated(text: &str, set: &Weighted) -> f32 {
-    if !NEGATORS.iter().any(|n| text.contains(n)) {
+    if !any(text, &NEGATION) {
         return 0.0;
     }
     let mut seen = vec![false; set.cues.len()];
@@ -972,33 +976,32 @@ pub fn negated(text: &str, set: &Weighted) -> f32 {
 /// Frames that tell an action by its -ing form: "Remediation involved
 /// upgrading the instance type", "mitigated the impact by reconfiguring
 /// the resources".
-const ACTION_FRAMES: &[&str] = &["involved ", "included ", "includes ", "include ", "by "];
+const ACTION_FRAMES: &[&str] = &["involved", "included", "includes", "include", "by"];
 
 /// Whether `text` tells a fix in the -ing form of one of `FIX`'s verbs
 /// within an action frame; outside one, "increasing errors" or "the
 /// disabling of the handler" are no actions.
 pub fn frames_an_action(text: &str) -> bool {
-    ACTION_FRAMES.iter().any(|frame| {
-        text.match_indices(frame).any(|(at, _)| {
-            if !starts_word(text, at, frame) {
-                return false;
-            }
-            let word: String = text[at + frame.len()..]
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '-')
-                .collect();
-            let Some(stem) = word.strip_suffix("ing").filter(|s| s.len() >= 3) else {
-                return false;
-            };
-            FIX.cues.iter().any(|&(cue, weight)| {
-                // "upgraded" for "upgrading", "moved" for "moving".
-                weight >= 1.0
-                    && !cue.contains(' ')
-                    && cue.starts_with(stem)
-                    && matches!(&cue[stem.len()..], "ed" | "d" | "")
-            })
-        })
-    })
+    if !text.contains("ing") {
+        return false;
+    }
+    let mut previous = "";
+    for word in text.split_whitespace() {
+        let word = word.trim_end_matches(|c: char| !c.is_alphanumeric());
+        let framed = ACTION_FRAMES.contains(&previous);
+        previous = word;
+        let Some(stem) = word.strip_suffix("ing").filter(|s| s.len() >= 3 && framed) else {
+            continue;
+        };
+        let fixes = FIX.cues.iter().any(|&(cue, weight)| {
+            // "upgraded" for "upgrading", "moved" for "moving".
+            weight >= 1.0 && cue.starts_with(stem) && matches!(&cue[stem.len()..], "ed" | "d" | "")
+        });
+        if fixes {
+            return true;
+        }
+    }
+    false
 }
 
 /// One cue list, weighted or not.
@@ -1032,7 +1035,7 @@ impl CueList {
 /// sentence asks a dozen of them; one automaton pass per list was a quarter
 /// of an import's CPU. A list left out of here still works, with a pass of
 /// its own.
-static SCANNED_TOGETHER: [CueList; 25] = [
+static SCANNED_TOGETHER: [CueList; 26] = [
     CueList::Weighted(&SYMPTOM),
     CueList::Weighted(&CAUSE),
     CueList::Weighted(&FIX),
@@ -1058,6 +1061,7 @@ static SCANNED_TOGETHER: [CueList; 25] = [
     CueList::Patterns(&REMEDIATION),
     CueList::Patterns(&ANNOUNCE),
     CueList::Weighted(&LOSS),
+    CueList::Patterns(&NEGATION),
 ];
 
 /// One automaton over every pattern of every list. A phrase that is in
