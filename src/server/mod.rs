@@ -412,6 +412,37 @@ async fn not_found(uri: Uri) -> Response {
     PageError::from(ApiError(StatusCode::NOT_FOUND, "no such page".into())).into_response()
 }
 
+/// Under `/api` every error is JSON, those the layers answer too: a
+/// method other than GET, a body, a search that timed out.
+async fn json_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|kind| kind.as_bytes().starts_with(b"application/json"));
+    if !api || json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let message = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "method not allowed: the API answers GET".to_string(),
+        StatusCode::PAYLOAD_TOO_LARGE => "request body too large: the API reads none".to_string(),
+        StatusCode::SERVICE_UNAVAILABLE => {
+            "the server is busy or the request took too long: try again".to_string()
+        }
+        other => other
+            .canonical_reason()
+            .unwrap_or("request failed")
+            .to_lowercase(),
+    };
+    let mut answer = ApiError(status, message).into_response();
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        answer.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    answer
+}
+
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(search_page))
@@ -432,6 +463,7 @@ pub fn app(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
         ))
+        .layer(axum::middleware::from_fn(json_errors))
         .layer(TraceLayer::new_for_http())
 }
 
