@@ -182,7 +182,11 @@ pub fn is_post_file(path: &Path) -> bool {
 
 /// Why an import would not read this file as a post, if it would not.
 pub fn why_not_a_post(path: &Path) -> Option<&'static str> {
-    if !has_post_extension(path) {
+    if path.is_dir() {
+        Some("a directory: name the posts in it (DIR/*.md)")
+    } else if path.file_name().is_some_and(is_hidden) {
+        Some("hidden files are not imported: drop the leading dot from its name")
+    } else if !has_post_extension(path) {
         Some("pmkb reads .md, .markdown and .txt files only: rename it")
     } else if describes_folder(path) {
         Some(FOLDER_FILE)
@@ -419,6 +423,20 @@ impl ReadFailure {
 /// Reads a file as UTF-8 text, refusing what is not a post: too big, binary,
 /// not UTF-8, or empty. Never reads more than the size limit.
 fn read_text(path: &Path) -> std::result::Result<String, ReadFailure> {
+    // Opening a named pipe waits for a writer, for ever.
+    let kind = std::fs::metadata(path)
+        .map_err(|e| ReadFailure::at_start(format!("cannot read: {e}")))?
+        .file_type();
+    if kind.is_dir() {
+        return Err(ReadFailure::at_start(
+            "a directory: name the posts in it (DIR/*.md)",
+        ));
+    }
+    if !kind.is_file() {
+        return Err(ReadFailure::at_start(
+            "not a regular file (a pipe, socket or device), not a post",
+        ));
+    }
     let file = std::fs::File::open(path)
         .map_err(|e| ReadFailure::at_start(format!("cannot read: {e}")))?;
     let len = file

@@ -203,6 +203,24 @@ fn add_never_loses_a_post_and_takes_only_what_imports() {
         );
     }
     assert!(!ws.posts().join("notes.html").exists());
+    // A hidden file would be copied and never imported; a folder is not a post.
+    let hidden = draft("x", ".heron.md", "heron-hidden", "heron");
+    let out = ws.run(&["add", &hidden]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("hidden files are not imported"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!ws.posts().join(".heron.md").exists());
+    let folder = drafts.path().join("x");
+    let out = ws.run(&["add", folder.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("a directory: name the posts in it"),
+        "{}",
+        stderr(&out)
+    );
 
     let takeover = draft("x", "storm-v2.md", "pg-failover-connection-storm", "storm");
     let out = ws.run(&["add", "--force", &takeover]);

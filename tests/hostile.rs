@@ -248,3 +248,49 @@ fn killing_serve_watch_mid_import_never_breaks_the_index() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&ws.run(&["export"])).lines().count(), 34 + 8 * 20);
 }
+
+/// A named pipe that looks like a post would hold `import` waiting for a
+/// writer for ever: it is reported and the rest imported.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_among_the_posts_is_reported_not_waited_on() {
+    let ws = Workspace::empty();
+    ws.write(
+        "ok.md",
+        "# Ok\n\n## Impact\n\nRequests timed out for an hour.\n",
+    );
+    let made = std::process::Command::new("mkfifo")
+        .arg(ws.posts().join("pipe.md"))
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipping: mkfifo is not available");
+        return;
+    }
+    // Waited on with a deadline: a hang fails the test instead of the run.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pmkb"))
+        .arg("--posts")
+        .arg(ws.posts())
+        .arg("--index")
+        .arg(ws.index())
+        .arg("import")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("import waited on the pipe");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("pipe.md:1: not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(ws.exported_ids(), ["ok"]);
+}
