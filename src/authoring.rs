@@ -73,9 +73,45 @@ fn yaml_string(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
+/// The longest slug of a new post's file name: a title may be a
+/// paragraph, a file name may not.
+const SLUG_CHARS: usize = 60;
+
+/// A title as one line of text: a newline or escape typed into it would
+/// break the front matter it is written into.
+fn one_line(title: &str) -> String {
+    title
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The id and file-name slug of a title: its normalised words, cut short
+/// at a word; a title in another script than Latin (`障害`) is named by a
+/// hash of itself. `None` when it has no letter or digit at all.
+fn slug_of(title: &str) -> Option<String> {
+    let mut slug = normalize_id(title);
+    if slug.len() > SLUG_CHARS {
+        let cut = slug[..SLUG_CHARS].rfind('-').unwrap_or(SLUG_CHARS);
+        slug.truncate(cut);
+    }
+    if slug.is_empty() && title.chars().any(char::is_alphanumeric) {
+        slug = format!("post-{}", &blake3::hash(title.as_bytes()).to_hex()[..8]);
+    }
+    (!slug.is_empty()).then_some(slug)
+}
+
+/// The id `new_post` gives a post of this title.
+pub fn id_for_title(title: &str) -> Option<String> {
+    slug_of(&one_line(title))
+}
+
 /// The skeleton of a new postmortem.
 pub fn template(title: &str, date: &str) -> String {
-    let id = normalize_id(title);
+    let title = one_line(title);
+    let title = title.as_str();
+    let id = slug_of(title).unwrap_or_default();
     let mut text = format!(
         "---\nid: {id}\ntitle: {}\ndate: {date}\ntags: []\nservices: []\nseverity: SEV3\n---\n\n# {title}\n",
         yaml_string(title)
@@ -89,10 +125,11 @@ pub fn template(title: &str, date: &str) -> String {
 /// Writes a new postmortem skeleton as `<posts>/<date>-<slug>.md` and
 /// returns its path. Never overwrites a file.
 pub fn new_post(posts_dir: &Path, title: &str) -> Result<PathBuf> {
-    let slug = normalize_id(title);
-    if slug.is_empty() {
+    let title = one_line(title);
+    let title = title.as_str();
+    let Some(slug) = slug_of(title) else {
         return Err(Error::Title("it needs at least one letter or digit".into()));
-    }
+    };
     let date = today();
     std::fs::create_dir_all(posts_dir).map_err(|source| Error::Io {
         path: posts_dir.to_path_buf(),

@@ -20,7 +20,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     eprintln!(
         "fill in the sections, then: pmkb add {} (or pmkb import); its id is {}",
         path.display(),
-        pmkb::incident::normalize_id(&title)
+        authoring::id_for_title(&title).unwrap_or_default()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -781,17 +781,38 @@ fn select(scored: &[Scored], field: Field) -> Vec<Finding> {
         .collect()
 }
 
+/// The longest id kept whole; longer ones are cut and told apart by a
+/// hash.
+const MAX_ID_CHARS: usize = 200;
+
 /// SPEC.md, "Record ids": front matter `id`, `slug`, `uuid`; then the
-/// transcript slug; then the file stem.
+/// transcript slug; then the file stem. A name with no a-z or 0-9 in it
+/// (`сбой.md`, `障害.md`) is named by a hash of itself: one fallback for
+/// all of them made every such post but the first a duplicate.
 fn choose_id(doc: &Document) -> String {
-    ["id", "slug", "uuid"]
+    let named = ["id", "slug", "uuid"]
         .iter()
         .filter_map(|key| doc.front.text(key))
         .chain(doc.slug.as_deref())
         .chain(std::iter::once(doc.file_stem.as_str()))
-        .map(normalize_id)
-        .find(|id| !id.is_empty())
-        .unwrap_or_else(|| format!("post-{}", doc.line))
+        .map(str::trim)
+        .find(|name| !name.is_empty());
+    let hash = |name: &str| blake3::hash(name.as_bytes()).to_hex()[..8].to_string();
+    match named {
+        Some(name) => match normalize_id(name) {
+            id if id.is_empty() => format!("post-{}", hash(name)),
+            // An address of that length would not be served (HTTP 414).
+            id if id.len() > MAX_ID_CHARS => {
+                format!(
+                    "{}-{}",
+                    &id[..MAX_ID_CHARS - 9].trim_end_matches('-'),
+                    hash(&id)
+                )
+            }
+            id => id,
+        },
+        None => format!("post-{}", doc.line),
+    }
 }
 
 const TITLE_CHARS: usize = 90;
