@@ -337,3 +337,36 @@ fn posts_named_in_other_scripts_keep_an_id_each() {
     let path = stdout(&out).trim().to_string();
     assert!(path.ends_with(".md") && !path.ends_with("-.md"), "{path}");
 }
+
+/// A post's escape sequences would be obeyed by the terminal (clear the
+/// screen, retitle the window, a disguised link): the human output shows
+/// them escaped; JSON escapes them as JSON does.
+#[test]
+fn escape_sequences_in_a_post_never_reach_the_terminal() {
+    let ws = Workspace::empty();
+    ws.write(
+        "esc.md",
+        "---\nid: esc-post\ntitle: \"Evil \\e]0;PWNED\\a title \\e[2J red\"\n---\n\n## Impact\n\nRequests timed out \u{1b}[31mRED\u{1b}[0m and \u{9b}6n here.\n",
+    );
+    assert!(ws.run(&["import"]).status.success());
+    for args in [
+        &["search", "timed"][..],
+        &["show", "esc-post"][..],
+        &["similar", "esc-post"][..],
+        &["extract", ws.posts().join("esc.md").to_str().unwrap()][..],
+    ] {
+        let out = ws.run(args);
+        let text = stdout(&out);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{9b}'),
+            "{args:?}: {text:?}"
+        );
+    }
+    let shown = stdout(&ws.run(&["search", "timed"]));
+    assert!(shown.contains(r"\u{1b}]0;PWNED"), "{shown}");
+    let json = json(&ws.run(&["search", "--json", "timed"]));
+    assert!(json["hits"][0]["title"]
+        .as_str()
+        .unwrap()
+        .contains('\u{1b}'));
+}

@@ -33,7 +33,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         Some(index.get(id).ok()??.source)
     };
     let style = Style::detect();
-    let mut out = std::io::stdout().lock();
+    let mut out = super::output::terminal(&style);
     let mut accepted = Vec::new();
     let mut refused = 0;
     // Files of this one call must not clash with each other either.

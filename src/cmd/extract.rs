@@ -44,6 +44,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         writeln!(out)?;
     } else {
         let style = output::Style::detect();
+        let mut out = output::terminal(&style);
         for (i, incident) in incidents.iter().enumerate() {
             if i > 0 {
                 writeln!(out)?;

@@ -9,6 +9,55 @@ pub struct Style {
     color: bool,
 }
 
+/// Human output to a terminal, with the post's text made inert: a post
+/// may hold escape sequences (clear the screen, set the window title, a
+/// disguised link), and printed as they are, the terminal would obey them.
+/// Control characters are shown escaped (`\u{1b}`), as file names are in
+/// error lines; only colour codes pass, when colour is on.
+pub struct Inert<W: Write> {
+    inner: W,
+    color: bool,
+}
+
+pub fn terminal(style: &Style) -> Inert<std::io::StdoutLock<'static>> {
+    Inert {
+        inner: std::io::stdout().lock(),
+        color: style.color,
+    }
+}
+
+impl<W: Write> Write for Inert<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_ref();
+        while let Some(c) = rest.chars().next() {
+            let colour = self.color && c == '\x1b' && is_colour_code(rest);
+            if c.is_control() && c != '\n' && c != '\t' && !colour {
+                out.push_str(&c.escape_unicode().to_string());
+            } else {
+                out.push(c);
+            }
+            rest = &rest[c.len_utf8()..];
+        }
+        self.inner.write_all(out.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// `ESC [ digits m`, as `Style::paint` writes: colour, nothing else.
+fn is_colour_code(text: &str) -> bool {
+    let Some(code) = text.strip_prefix("\x1b[") else {
+        return false;
+    };
+    let digits = code.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && code[digits..].starts_with('m')
+}
+
 impl Style {
     pub fn detect() -> Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());

@@ -38,13 +38,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let index = PostIndex::open(&cli.index)?;
     let query = args.query.join(" ");
     let results = index.search(&query, args.limit, 0)?;
-    let mut out = std::io::stdout().lock();
     if args.json {
+        let mut out = std::io::stdout().lock();
         serde_json::to_writer(&mut out, &results)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
     let style = Style::detect();
+    let mut out = super::output::terminal(&style);
     if results.hits.is_empty() {
         writeln!(
             out,

@@ -28,7 +28,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         serde_json::to_writer_pretty(&mut out, &record)?;
         writeln!(out)?;
     } else {
-        output::write_incident(&mut out, &record, &Style::detect())?;
+        let style = Style::detect();
+        output::write_incident(&mut output::terminal(&style), &record, &style)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -23,13 +23,14 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let index = PostIndex::open(&cli.index)?;
     let results = index.similar(&args.id, args.limit)?;
-    let mut out = std::io::stdout().lock();
     if args.json {
+        let mut out = std::io::stdout().lock();
         serde_json::to_writer(&mut out, &results)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
     let style = Style::detect();
+    let mut out = super::output::terminal(&style);
     if results.hits.is_empty() {
         writeln!(out, "no incident is much like `{}`", args.id)?;
     }
