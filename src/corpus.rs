@@ -280,6 +280,16 @@ pub fn load_dir_skipping(
             continue;
         }
         let source = relative(dir, path);
+        if path.strip_prefix(dir).unwrap_or(path).to_str().is_none() {
+            // Two names that differ only in bytes that are not UTF-8
+            // would be one source, and one post.
+            corpus.problems.push(Problem {
+                source,
+                line: 1,
+                reason: "the file name is not valid UTF-8: rename it".into(),
+            });
+            continue;
+        }
         if describes_folder(path) {
             // Said, not silently dropped: a team may well have named a
             // postmortem README.md.
@@ -388,11 +398,18 @@ pub fn load_files(paths: &[PathBuf], posts_dir: &Path) -> Corpus {
     corpus
 }
 
+/// A post's name in the index: its path below `dir`, its parts joined by
+/// `/` whatever the platform. Only separators are turned into `/`: a
+/// backslash inside a Unix file name is part of the name, and turning it
+/// into `/` made `a\b.md` and `a/b.md` one source, so each import added
+/// another copy of one of them.
 fn relative(dir: &Path, path: &Path) -> String {
     path.strip_prefix(dir)
         .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
+        .components()
+        .map(|part| part.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn load_file_into(corpus: &mut Corpus, path: &Path, source: String) {
@@ -482,6 +499,12 @@ fn read_text(path: &Path) -> std::result::Result<String, ReadFailure> {
         .strip_prefix('\u{feff}')
         .map(str::to_string)
         .unwrap_or(text);
+    // Classic Mac line endings: lines apart by a carriage return alone.
+    let text = if text.contains('\r') && !text.contains('\n') {
+        text.replace('\r', "\n")
+    } else {
+        text
+    };
     if text.trim().is_empty() {
         return Err(ReadFailure::at_start("empty file"));
     }

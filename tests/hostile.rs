@@ -370,3 +370,57 @@ fn escape_sequences_in_a_post_never_reach_the_terminal() {
         .unwrap()
         .contains('\u{1b}'));
 }
+
+/// Names that once mapped to one source (a backslash in a Unix file name
+/// and a folder; bytes that are not UTF-8) made each import add another
+/// copy of a post. And a classic Mac file, lines apart by CR alone, is read.
+#[cfg(unix)]
+#[test]
+fn every_file_is_one_source_and_lone_carriage_returns_end_lines() {
+    use std::os::unix::ffi::OsStrExt;
+    let ws = Workspace::empty();
+    ws.write(
+        "a/b.md",
+        "---\nid: real-dir\n---\n\n# Real dir\n\n## Impact\n\nRequests timed out.\n",
+    );
+    ws.write(
+        "a\\b.md",
+        "---\nid: back-slash\n---\n\n# Backslash\n\n## Impact\n\nThe disk filled up.\n",
+    );
+    let odd = ws.posts().join(std::ffi::OsStr::from_bytes(b"odd\xff.md"));
+    std::fs::write(&odd, "# Odd\n\n## Impact\n\nRequests timed out.\n").unwrap();
+    ws.write(
+        "mac.md",
+        "---\rid: classic-mac\rtitle: Classic Mac line endings\r---\r\r## Impact\r\rRequests timed out because the disk filled.\r",
+    );
+    for _ in 0..3 {
+        let out = ws.run(&["import"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let mut ids = ws.exported_ids();
+    ids.sort();
+    assert_eq!(ids, ["back-slash", "classic-mac", "real-dir"]);
+    let out = ws.run(&["import"]);
+    assert!(
+        stderr(&out).contains("not valid UTF-8: rename it"),
+        "{}",
+        stderr(&out)
+    );
+    let mac = json(&ws.run(&["show", "--json", "classic-mac"]));
+    assert_eq!(mac["title"], "Classic Mac line endings");
+    assert_eq!(mac["symptoms"][0]["section"], "Impact", "{mac}");
+    std::fs::remove_file(ws.posts().join("a\\b.md")).unwrap();
+    ws.run(&["import"]);
+    let found = json(&ws.run(&["search", "--json", "timed"]));
+    let found: Vec<&str> = found["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        found.iter().filter(|id| **id == "real-dir").count(),
+        1,
+        "{found:?}"
+    );
+}
