@@ -74,11 +74,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         // Nothing above names what was typed: the passage that matched.
         if let Some(passage) = hit.unexplained(&terms) {
             let passage = pmkb::search::snippet_text(passage);
-            writeln!(
-                out,
-                "  {} …{passage}…",
-                style.dim(&format!("{:>8}", "post"))
-            )?;
+            writeln!(out, "  {} {passage}", style.dim(&format!("{:>8}", "post")))?;
         }
         writeln!(out)?;
     }

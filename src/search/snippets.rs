@@ -190,6 +190,10 @@ impl Snippets {
         };
         let range = readable(body, &window);
         let mut html = String::with_capacity(range.len() + 16 * window.marks.len());
+        // Said where the passage is cut: mid-line before it, text after it.
+        if range.start > 0 && !body[..range.start].ends_with('\n') {
+            html.push_str("… ");
+        }
         let mut from = range.start;
         for mark in &window.marks {
             html.push_str(&blocks_joined(
@@ -207,6 +211,9 @@ impl Snippets {
             from > range.start,
             false,
         ));
+        if !body[range.end..].trim().is_empty() {
+            html.push_str(" …");
+        }
         html
     }
 }
@@ -236,8 +243,20 @@ fn readable(body: &str, window: &Window) -> Range<usize> {
         }
         start += newline + 1;
     }
-    start..end.max(start)
+    // A window ends where a token does, which may be inside a word: "2"
+    // of "2.1G" would misquote the post.
+    let mut end = end.max(start);
+    let word_end = body[end..]
+        .find(char::is_whitespace)
+        .map_or(body.len(), |at| end + at);
+    if word_end - end <= WORD_END_REACH {
+        end = word_end;
+    }
+    start..end
 }
+
+/// How far a window may end later to end where its word does.
+const WORD_END_REACH: usize = 24;
 
 /// Text of the body as HTML, its blocks (headings, paragraphs, table
 /// cells, log lines, one per line in a body) joined by a middle dot: the
@@ -306,5 +325,32 @@ fn mark_phrase(
         window.score += weight;
         window.marks.push(start..end);
         return;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_passage_ends_with_its_word_and_says_where_it_is_cut() {
+        let body = "The indexer crashed. df -h said 100% used, but du -sh only found 2.1G of logs in /var/log that morning.\nMore lines follow here.";
+        let window = Window {
+            range: 21..body.find("2.1G").unwrap() + 1,
+            marks: Vec::new(),
+            score: 0.0,
+        };
+        let range = readable(body, &window);
+        assert!(
+            body[..range.end].ends_with("2.1G"),
+            "{}",
+            &body[range.clone()]
+        );
+        let whole = Window {
+            range: 0..body.len(),
+            marks: Vec::new(),
+            score: 0.0,
+        };
+        assert_eq!(readable(body, &whole), 0..body.len());
     }
 }

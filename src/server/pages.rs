@@ -197,7 +197,7 @@ fn card(hit: &Hit, terms: &HashSet<String>) -> Markup {
                 @if let Some(passage) = passage {
                     dt.passage { "In the post" }
                     // The snippet is HTML already: escaped, with its marks.
-                    dd.passage { "…" (PreEscaped(passage)) "…" }
+                    dd.passage { (PreEscaped(passage)) }
                 }
             }
         }
