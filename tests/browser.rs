@@ -147,6 +147,26 @@ async fn search_open_incident_and_read_its_fix_in_chromium() {
             )
             .await?;
         assert_eq!(focused, serde_json::json!("q"));
+
+        // Typed into, the box searches as you type; a query that cannot be
+        // searched yet (a quote still open) says why instead of keeping the
+        // last results.
+        client.goto(&format!("{base}/")).await?;
+        let search = client.wait().for_element(Locator::Css("input#q")).await?;
+        search.send_keys("timeout").await?;
+        client
+            .wait()
+            .for_element(Locator::XPath(
+                "//section[@id='results']//a[contains(., 'timeouts')]",
+            ))
+            .await?;
+        search.send_keys(" \"connection pool").await?;
+        client
+            .wait()
+            .for_element(Locator::XPath(
+                "//section[@id='results']//p[contains(., 'unbalanced quote')]",
+            ))
+            .await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

@@ -772,3 +772,33 @@ We replaced the regular expression with a plain string scan.
         "{ids:?}"
     );
 }
+
+#[test]
+fn an_empty_posts_folder_is_said_to_be_empty_not_unchanged() {
+    let ws = Workspace::empty();
+    let out = ws.run(&["import"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: no posts"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ws.run(&["search", "timeout"]);
+    assert!(
+        stdout(&out).contains("the index is empty"),
+        "{}",
+        stdout(&out)
+    );
+    ws.write(
+        "one.md",
+        "# One\n\n## Impact\n\nRequests timed out for an hour.\n",
+    );
+    let out = ws.run(&["import"]);
+    assert!(!stderr(&out).contains("no posts"), "{}", stderr(&out));
+    let out = ws.run(&["search", "timeout"]);
+    assert!(
+        stdout(&out).contains("1 of 1 incident in"),
+        "{}",
+        stdout(&out)
+    );
+}

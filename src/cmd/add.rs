@@ -111,7 +111,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         let started = Instant::now();
         let report = index::import(&cli.posts, &cli.index, &index::Quiet)
             .with_context(|| format!("indexing {}", cli.posts.display()))?;
-        super::import::print_report(&report, started.elapsed().as_secs_f64());
+        super::import::print_report(&report, &cli.posts, started.elapsed().as_secs_f64());
     }
     Ok(if refused == 0 {
         ExitCode::SUCCESS

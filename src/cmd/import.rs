@@ -50,7 +50,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     });
     let started = Instant::now();
     let report = import(cli, &Bar(bar))?;
-    print_report(&report, started.elapsed().as_secs_f64());
+    print_report(&report, &cli.posts, started.elapsed().as_secs_f64());
     if args.watch {
         eprintln!(
             "watching {} for changes (Ctrl-C to stop)",
@@ -62,7 +62,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
             false,
             || {},
             |result| match result {
-                Ok(report) => print_report(&report, 0.0),
+                Ok(report) => print_report(&report, &cli.posts, 0.0),
                 Err(err) => eprintln!("pmkb: import failed: {err}"),
             },
             || true,
@@ -83,9 +83,16 @@ pub fn import(cli: &Cli, progress: &dyn Progress) -> Result<ImportReport> {
 }
 
 /// Problems go to stderr, one line each; the summary goes to stdout.
-pub fn print_report(report: &ImportReport, seconds: f64) {
+pub fn print_report(report: &ImportReport, posts: &std::path::Path, seconds: f64) {
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
+    }
+    if report.added + report.updated + report.unchanged == 0 && report.skipped.is_empty() {
+        // Else it reads as "nothing changed" over a folder that is wrong.
+        eprintln!(
+            "warning: no posts (.md, .markdown, .txt) under {}: write one with `pmkb new`, or pass --posts DIR",
+            posts.display()
+        );
     }
     for problem in &report.skipped {
         eprintln!("skipped: {problem}");

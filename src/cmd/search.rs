@@ -46,6 +46,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     }
     let style = Style::detect();
     let mut out = super::output::terminal(&style);
+    if results.hits.is_empty() && index.is_empty() {
+        writeln!(
+            out,
+            "the index is empty: put postmortems in {} and run `pmkb import`",
+            cli.posts.display()
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if results.hits.is_empty() {
         writeln!(
             out,
@@ -83,8 +91,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         out,
         "{}",
         style.dim(&format!(
-            "{shown} of {} incidents in {:.2} ms",
-            results.total, results.took_ms
+            "{shown} of {} incident{} in {:.2} ms",
+            results.total,
+            if results.total == 1 { "" } else { "s" },
+            results.took_ms
         ))
     )?;
     Ok(ExitCode::SUCCESS)

@@ -50,7 +50,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
             );
             let started = Instant::now();
             let report = super::import::import(cli, &index::Quiet)?;
-            super::import::print_report(&report, started.elapsed().as_secs_f64());
+            super::import::print_report(&report, &cli.posts, started.elapsed().as_secs_f64());
             PostIndex::open(&cli.index)?
         }
         opened => opened?,
@@ -119,7 +119,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         .context("starting the runtime")?;
     runtime
         .block_on(server::serve(state, args.addr, |addr| {
-            println!("pmkb: serving {incidents} incidents at http://{addr}/ (Ctrl-C to stop)");
+            let plural = if incidents == 1 { "" } else { "s" };
+            println!(
+                "pmkb: serving {incidents} incident{plural} at http://{addr}/ (Ctrl-C to stop)"
+            );
             let _ = std::io::stdout().flush();
         }))
         .with_context(|| format!("serving on {}", args.addr))?;
