@@ -37,6 +37,8 @@ pub enum Error {
     Title(String),
     #[error("no incident with id `{0}`")]
     UnknownId(String),
+    #[error("`{given}` fits several incidents: {ids}; give one id")]
+    AmbiguousId { given: String, ids: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

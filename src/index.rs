@@ -111,13 +111,33 @@ impl PostIndex {
     /// Opens an existing index; says what to run when there is none or it
     /// cannot be read.
     pub fn open(path: &Path) -> Result<PostIndex> {
+        if path.is_file() {
+            // Said now: `import` would fail on it too.
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(
+                    "a file, not a folder: give --index a folder of its own",
+                ),
+            });
+        }
         if !path.join("meta.json").is_file() {
             return Err(Error::MissingIndex {
                 path: path.to_path_buf(),
             });
         }
-        let index = Index::open_in_dir(path).map_err(|e| corrupt(path, e))?;
-        Self::from_index(index, path)
+        Index::open_in_dir(path)
+            .map_err(|e| corrupt(path, e))
+            .and_then(|index| Self::from_index(index, path))
+            .map_err(|err| match err {
+                // The advice `import` would give: it rebuilds only its own.
+                Error::CorruptIndex { reason, .. } if !has_pmkb_files(path) => Error::NotOurs {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "it cannot be read, and no file of pmkb's is beside it: {reason}"
+                    ),
+                },
+                other => other,
+            })
     }
 
     /// Opens the index for an import, creating it when missing, and anew
@@ -125,6 +145,14 @@ impl PostIndex {
     /// built it: the index is made from the posts, which are all there is
     /// to rebuild it from.
     fn open_or_create(path: &Path) -> Result<(PostIndex, Option<String>)> {
+        if path.is_file() {
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(
+                    "a file, not a folder: give --index a folder of its own",
+                ),
+            });
+        }
         if path.join("meta.json").is_file() {
             let why = match Self::open(path) {
                 Err(Error::OtherVersion { .. }) => "another version of pmkb built the index".into(),
@@ -255,6 +283,45 @@ impl PostIndex {
         Ok(self
             .document_by_id(id)?
             .and_then(|doc| self.record_of(&doc)))
+    }
+
+    /// The incident a person means by `given` on the command line: its id,
+    /// or else the post's file (`2018-03-14-postgres-failover.md`, as `ls`
+    /// shows it) or the start of one id alone. Several that fit are named
+    /// in the error, to choose from.
+    pub fn find(&self, given: &str) -> Result<Incident> {
+        if let Some(record) = self.get(given)? {
+            return Ok(record);
+        }
+        let wanted = crate::incident::normalize_id(given);
+        let file = given.trim_start_matches("./");
+        let all = self.all()?;
+        let by_file: Vec<&Incident> = all
+            .iter()
+            .filter(|r| {
+                r.source == file
+                    || file.ends_with(&format!("/{}", r.source))
+                    || r.source.rsplit('/').next() == Some(file)
+            })
+            .collect();
+        let fitting: Vec<&Incident> = if by_file.is_empty() && !wanted.is_empty() {
+            all.iter().filter(|r| r.id.starts_with(&wanted)).collect()
+        } else {
+            by_file
+        };
+        match fitting.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(Error::UnknownId(given.to_string())),
+            several => Err(Error::AmbiguousId {
+                given: given.to_string(),
+                ids: several
+                    .iter()
+                    .take(5)
+                    .map(|r| format!("`{}`", r.id))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
     }
 
     /// The stored document of an id, as a person may type it: ids are

@@ -539,7 +539,9 @@ fn missing_or_corrupt_index_says_what_to_run() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("pmkb import"), "{err}");
+    // Not "run pmkb import": with nothing of pmkb's beside it, import
+    // leaves it alone, and search says so too.
+    assert!(err.contains("not pmkb's"), "{err}");
 
     // A folder with nothing of pmkb's in it is not pmkb's to clear.
     let out = ws.run(&["import"]);
@@ -602,6 +604,28 @@ fn an_index_pmkb_did_not_build_is_left_alone() {
     assert_eq!(std::fs::read_dir(ws.index()).unwrap().count(), files);
     let after = std::fs::read_to_string(ws.index().join("meta.json")).unwrap();
     assert_eq!(after, meta);
+
+    // One that cannot be read at all, and no pmkb file beside it: search
+    // gives the advice import would, not "run import", which refuses.
+    let garbage = tempfile::tempdir().unwrap();
+    std::fs::write(garbage.path().join("meta.json"), "garbage\n").unwrap();
+    // And a file where the index folder would be.
+    let file = garbage.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    for (index, says) in [
+        (garbage.path(), "not pmkb's"),
+        (file.as_path(), "a file, not a folder"),
+    ] {
+        for command in [&["import"][..], &["search", "timeout"][..]] {
+            let out = run(&ws.posts(), index, command);
+            assert_eq!(out.status.code(), Some(1), "{command:?}");
+            let err = stderr(&out);
+            assert!(
+                err.contains(says) && !err.contains("run `pmkb import`"),
+                "{err}"
+            );
+        }
+    }
 }
 
 /// An index whose fields are not this version's, as an older or newer
@@ -801,4 +825,32 @@ fn an_empty_posts_folder_is_said_to_be_empty_not_unchanged() {
         "{}",
         stdout(&out)
     );
+}
+
+#[test]
+fn show_and_similar_take_a_post_file_or_the_start_of_an_id() {
+    let ws = Workspace::with_sample_posts();
+    ws.run(&["import"]);
+    let id = "pg-failover-connection-storm";
+    for given in [
+        "2018-03-14-postgres-failover-connection-storm.md",
+        "posts/2018-03-14-postgres-failover-connection-storm.md",
+        "pg-failover",
+    ] {
+        let out = ws.run(&["show", "--json", given]);
+        assert!(out.status.success(), "{given}: {}", stderr(&out));
+        assert_eq!(json(&out)["id"], id, "{given}");
+        let out = ws.run(&["similar", "--json", given]);
+        assert_eq!(json(&out)["id"], id, "{given}");
+    }
+    // Several fit: they are named, none is picked.
+    let out = ws.run(&["show", "2"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("fits several incidents")
+            && err.contains("`2021-06-18-checkout-pool-exhaustion`"),
+        "{err}"
+    );
+    assert_eq!(ws.run(&["show", "nope"]).status.code(), Some(1));
 }

@@ -4,7 +4,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use pmkb::index::PostIndex;
-use pmkb::Error;
 
 use super::output::{self, Style};
 use crate::Cli;
@@ -20,9 +19,7 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let index = PostIndex::open(&cli.index)?;
-    let record = index
-        .get(&args.id)?
-        .ok_or_else(|| Error::UnknownId(args.id.clone()))?;
+    let record = index.find(&args.id)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &record)?;

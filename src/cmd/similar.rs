@@ -22,7 +22,8 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let index = PostIndex::open(&cli.index)?;
-    let results = index.similar(&args.id, args.limit)?;
+    let id = index.find(&args.id)?.id;
+    let results = index.similar(&id, args.limit)?;
     if args.json {
         let mut out = std::io::stdout().lock();
         serde_json::to_writer(&mut out, &results)?;
