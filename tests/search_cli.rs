@@ -84,6 +84,16 @@ fn synonyms_typos_and_filters() {
         cert["title"].as_str().unwrap().contains("certificate"),
         "{cert}"
     );
+    // And says these hits are for near spellings, not the words typed.
+    let typo = json(&ws.run(&["search", "--json", "certficate expird"]));
+    assert_eq!(typo["near_spellings"], true);
+    let typed = json(&ws.run(&["search", "--json", "certificate expired"]));
+    assert_eq!(typed["near_spellings"], false);
+    let human = stdout(&ws.run(&["search", "certficate", "expird"]));
+    assert!(
+        human.starts_with("no incident has `certficate expird` as typed"),
+        "{human}"
+    );
     // Filters narrow the results.
     let k8s = json(&ws.run(&["search", "--json", "tech:kubernetes", "restarting"]));
     assert!(k8s["total"].as_u64().unwrap() >= 1);

@@ -61,6 +61,15 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         )?;
         return Ok(ExitCode::SUCCESS);
     }
+    if results.near_spellings {
+        writeln!(
+            out,
+            "{}\n",
+            style.dim(&format!(
+                "no incident has `{query}` as typed; these are for words spelled like it:"
+            ))
+        )?;
+    }
     let terms = pmkb::search::query_terms(&query);
     for (rank, hit) in results.hits.iter().enumerate() {
         let date = hit.date.as_deref().unwrap_or("date unknown");

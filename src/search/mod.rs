@@ -111,6 +111,10 @@ pub struct SearchResults {
     pub query: String,
     pub total: usize,
     pub took_ms: f64,
+    /// The words as typed found (next to) nothing, and these hits are for
+    /// words spelled like them: said, so a typo's hits are not taken for
+    /// the answer to what was meant.
+    pub near_spellings: bool,
     pub hits: Vec<Hit>,
 }
 
@@ -482,11 +486,13 @@ impl PostIndex {
             }
         };
         let (mut top, mut total, mut matches) = rank(&plan)?;
+        let mut near_spellings = false;
         if total < FUZZY_BELOW && parsed.has_text() {
             let fuzzy = self.plan(&parsed, &searcher, true)?;
             let (fuzzy_top, fuzzy_total, fuzzy_matches) = rank(&fuzzy)?;
             if fuzzy_total > total {
                 (top, total, matches, plan) = (fuzzy_top, fuzzy_total, fuzzy_matches, fuzzy);
+                near_spellings = true;
             }
         }
         let facets = if with_facets {
@@ -517,6 +523,7 @@ impl PostIndex {
         let results = SearchResults {
             query: text.to_string(),
             total,
+            near_spellings,
             took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
             hits,
         };

@@ -95,6 +95,7 @@ mod tests {
             query: query.into(),
             total: 0,
             took_ms: 0.0,
+            near_spellings: false,
             hits: Vec::new(),
         })
     }

@@ -246,6 +246,7 @@ pub fn results(
                 (results.total) @if results.total == 1 { " incident" } @else { " incidents" }
                 " · " (format!("{:.1}", results.took_ms)) " ms"
                 @if pages > 1 { " · page " (page) " of " (pages) }
+                @if results.near_spellings { " · no incident has these words as typed: these are for words spelled like them" }
             }
             @for hit in &results.hits { (card(hit, terms)) }
             @if pages > 1 {
