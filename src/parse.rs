@@ -100,11 +100,26 @@ pub fn parse(raw: &RawPost) -> Result<Document, Problem> {
     let front = match front_matter::split(&lines) {
         Some(block) => {
             let parsed = front_matter::parse(&lines[block.start..block.end]);
+            // Kept a moment, to name the line of a key with an odd value.
+            let block_lines: Vec<String> = lines[block.start..block.end].to_vec();
             for line in lines.iter_mut().take(block.end + 1) {
                 line.clear();
             }
             match parsed {
-                Ok(front) => front,
+                Ok(front) => {
+                    for (key, odd) in &front.odd_values {
+                        // The key's own line, where it is written plainly.
+                        let at = block_lines
+                            .iter()
+                            .position(|l| l.to_lowercase().starts_with(&format!("{key}:")))
+                            .unwrap_or(0);
+                        warnings.push(problem(
+                            raw.text_line + block.start + at,
+                            &format!("front matter `{key}` {odd}"),
+                        ));
+                    }
+                    front
+                }
                 Err(err) => {
                     warnings.push(problem(
                         raw.text_line + block.start + err.line,

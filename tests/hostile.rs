@@ -424,3 +424,27 @@ fn every_file_is_one_source_and_lone_carriage_returns_end_lines() {
         "{found:?}"
     );
 }
+
+/// Front matter of the wrong kind (a list for a title, a mapping for
+/// tags) is said, with its line, not silently changed.
+#[test]
+fn front_matter_of_the_wrong_kind_is_said_with_its_line() {
+    let ws = Workspace::empty();
+    ws.write(
+        "t.md",
+        "---\nid: t\ntitle: [First, Second]\ntags: {a: b}\nservices: [[a, b], web]\n---\n\n## Impact\n\nRequests timed out for an hour.\n",
+    );
+    let out = ws.run(&["import"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    for said in [
+        "t.md:3: front matter `title` is a list, not one text; its first item, `First`, was used",
+        "t.md:4: front matter `tags` is a mapping",
+        "t.md:5: front matter `services` has 1 item(s) that are not text",
+    ] {
+        assert!(err.contains(said), "{said}\n{err}");
+    }
+    let record = json(&ws.run(&["show", "--json", "t"]));
+    assert_eq!(record["title"], "First");
+    assert_eq!(record["services"], serde_json::json!(["web"]));
+}

@@ -15,7 +15,27 @@ const MAX_FRONT_MATTER_LINES: usize = 1000;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FrontMatter {
     values: BTreeMap<String, Vec<String>>,
+    /// Keys whose value is not of the kind pmkb reads there, and what was
+    /// made of it: said, not silently changed.
+    pub odd_values: Vec<(String, String)>,
 }
+
+/// Keys read as one piece of text.
+const ONE_VALUE: &[&str] = &[
+    "id",
+    "slug",
+    "uuid",
+    "title",
+    "date",
+    "start_time",
+    "severity",
+    "summary",
+    "description",
+    "company",
+    "product",
+];
+/// Keys read as a list of texts.
+const LIST: &[&str] = &["tags", "keywords", "services", "service"];
 
 impl FrontMatter {
     /// The first value of a key (keys are case-insensitive).
@@ -102,11 +122,35 @@ pub fn parse(lines: &[String]) -> Result<FrontMatter, FrontMatterError> {
         Some(Yaml::Hash(hash)) => {
             for (key, value) in hash {
                 let Some(key) = scalar(&key) else { continue };
-                let values = match value {
+                let key = key.to_lowercase();
+                let values: Vec<String> = match &value {
                     Yaml::Array(items) => items.iter().filter_map(scalar).collect(),
-                    other => scalar(&other).into_iter().collect(),
+                    other => scalar(other).into_iter().collect(),
                 };
-                front.values.insert(key.to_lowercase(), values);
+                let odd = match &value {
+                    Yaml::Hash(_)
+                        if ONE_VALUE.contains(&key.as_str()) || LIST.contains(&key.as_str()) =>
+                    {
+                        Some("is a mapping, not text; it was left out".to_string())
+                    }
+                    Yaml::Array(items) if ONE_VALUE.contains(&key.as_str()) && items.len() > 1 => {
+                        Some(match values.first() {
+                            Some(first) => format!(
+                                "is a list, not one text; its first item, `{first}`, was used"
+                            ),
+                            None => "is a list of no text; it was left out".to_string(),
+                        })
+                    }
+                    Yaml::Array(items) if items.len() > values.len() => Some(format!(
+                        "has {} item(s) that are not text (lists or mappings); left out",
+                        items.len() - values.len()
+                    )),
+                    _ => None,
+                };
+                if let Some(odd) = odd {
+                    front.odd_values.push((key.clone(), odd));
+                }
+                front.values.insert(key, values);
             }
         }
         Some(_) => {
