@@ -552,6 +552,31 @@ fn find_marker(line: &str) -> Option<(usize, String)> {
 ///
 /// Takes the text by value: most files are one post, which keeps the text
 /// as read instead of a copy of it (a copy of the whole corpus, at import).
+/// Per line, whether it is inside a fenced code block that closes: a
+/// post quoting a shell session (`$ cat post/x.md` in a code block) is one
+/// post. A fence that never closes hides nothing, so a transcript whose
+/// post forgot to close one still splits at the next marker.
+fn closed_fences(text: &str) -> Vec<bool> {
+    let mut fenced = Vec::new();
+    let mut open: Option<(usize, char)> = None;
+    for (index, line) in text.split('\n').enumerate() {
+        fenced.push(false);
+        let trimmed = line.trim_start();
+        let fence = ['`', '~']
+            .into_iter()
+            .find(|&c| trimmed.starts_with(&c.to_string().repeat(3)));
+        match (open, fence) {
+            (None, Some(c)) => open = Some((index, c)),
+            (Some((start, c)), Some(closing)) if closing == c => {
+                fenced[start..=index].iter_mut().for_each(|f| *f = true);
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    fenced
+}
+
 pub fn split_posts(source: &str, path: &Path, text: impl Into<String>) -> Vec<RawPost> {
     let text: String = text.into();
     let file_stem = path
@@ -575,10 +600,14 @@ pub fn split_posts(source: &str, path: &Path, text: impl Into<String>) -> Vec<Ra
     // (start line, slug, first text line, text)
     let mut current: Option<(usize, Option<String>, usize, String)> = None;
     let mut preamble = String::new();
+    let fenced = closed_fences(&text);
     for (index, line) in text.split('\n').enumerate() {
         let number = index + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
-        if let Some((at, slug)) = find_marker(line) {
+        let marker = (!fenced.get(index).copied().unwrap_or(false))
+            .then(|| find_marker(line))
+            .flatten();
+        if let Some((at, slug)) = marker {
             let before = &line[..at];
             match current.as_mut() {
                 Some((_, _, _, body)) => body.push_str(before),
@@ -641,6 +670,19 @@ mod tests {
         assert!(posts[0].text.ends_with("last line."));
         assert_eq!(posts[1].slug.as_deref(), Some("b/c"));
         assert_eq!(posts[1].line, 3);
+    }
+
+    #[test]
+    fn a_marker_in_a_closed_code_block_is_quoted_not_a_split() {
+        let quoted = "# Notes\n\n```\n$ cat post/injected.md\nInjected\n```\n\n## Impact\n\nRequests failed.\n";
+        let posts = split_posts("m.md", Path::new("m.md"), quoted);
+        assert_eq!(posts.len(), 1);
+        assert!(posts[0].text.contains("Requests failed."));
+        // A fence left open hides nothing: the next post still starts.
+        let open = "$ cat post/a.md\nA\n```\nlog line\n$ cat post/b.md\nB\n";
+        let posts = split_posts("t.txt", Path::new("t.txt"), open);
+        assert_eq!(posts.len(), 2);
+        assert_eq!(posts[1].slug.as_deref(), Some("b"));
     }
 
     #[test]
