@@ -99,7 +99,12 @@ pub fn parse(raw: &RawPost) -> Result<Document, Problem> {
 
     let front = match front_matter::split(&lines) {
         Some(block) => {
-            let parsed = front_matter::parse(&lines[block.start..block.end]);
+            let block_text = &lines[block.start..block.end];
+            let parsed = if block.toml {
+                front_matter::parse_toml(block_text)
+            } else {
+                front_matter::parse(block_text)
+            };
             // Kept a moment, to name the line of a key with an odd value.
             let block_lines: Vec<String> = lines[block.start..block.end].to_vec();
             for line in lines.iter_mut().take(block.end + 1) {
@@ -111,7 +116,11 @@ pub fn parse(raw: &RawPost) -> Result<Document, Problem> {
                         // The key's own line, where it is written plainly.
                         let at = block_lines
                             .iter()
-                            .position(|l| l.to_lowercase().starts_with(&format!("{key}:")))
+                            .position(|l| {
+                                let l = l.to_lowercase();
+                                let rest = l.strip_prefix(key.as_str()).unwrap_or_default();
+                                rest.trim_start().starts_with([':', '='])
+                            })
                             .unwrap_or(0);
                         warnings.push(problem(
                             raw.text_line + block.start + at,

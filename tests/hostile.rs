@@ -448,3 +448,29 @@ fn front_matter_of_the_wrong_kind_is_said_with_its_line() {
     assert_eq!(record["title"], "First");
     assert_eq!(record["services"], serde_json::json!(["web"]));
 }
+
+/// Hugo's TOML front matter (`+++`) is read as YAML's is; broken, it is
+/// said with its line, and the post imported without it.
+#[test]
+fn toml_front_matter_is_read() {
+    let ws = Workspace::empty();
+    ws.write(
+        "t.md",
+        "+++\nid = \"toml-post\"\ntitle = \"TOML post\"\ndate = 2021-03-04\ntags = [\"dns\", \"k8s\"]\n+++\n\n## Impact\n\nRequests timed out for an hour.\n",
+    );
+    ws.write(
+        "b.md",
+        "+++\ntitle = \"broken\n+++\n\n## Impact\n\nRequests timed out.\n",
+    );
+    let out = ws.run(&["import"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("b.md:2: front matter does not parse"),
+        "{}",
+        stderr(&out)
+    );
+    let record = json(&ws.run(&["show", "--json", "toml-post"]));
+    assert_eq!(record["title"], "TOML post");
+    assert_eq!(record["date"], "2021-03-04");
+    assert_eq!(record["tags"], serde_json::json!(["dns", "k8s"]));
+}

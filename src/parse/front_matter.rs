@@ -66,28 +66,81 @@ impl FrontMatter {
     }
 }
 
-/// Where the YAML is: lines `start..end`, closed by the line at `end`.
+/// Where the front matter is: lines `start..end`, closed by the line at
+/// `end`; YAML between `---` lines, or TOML between `+++` lines (Hugo's).
 pub struct Block {
     pub start: usize,
     pub end: usize,
+    pub toml: bool,
 }
 
 pub fn split(lines: &[String]) -> Option<Block> {
     let open = lines.iter().position(|l| !l.trim().is_empty())?;
-    if lines[open].trim_end() != "---" {
-        return None;
-    }
+    let toml = match lines[open].trim_end() {
+        "---" => false,
+        "+++" => true,
+        _ => return None,
+    };
     let close = lines
         .iter()
         .enumerate()
         .skip(open + 1)
         .take(MAX_FRONT_MATTER_LINES)
-        .find(|(_, l)| matches!(l.trim_end(), "---" | "..."))?
+        .find(|(_, l)| match l.trim_end() {
+            "+++" => toml,
+            "---" | "..." => !toml,
+            _ => false,
+        })?
         .0;
     Some(Block {
         start: open + 1,
         end: close,
+        toml,
     })
+}
+
+/// TOML front matter, read into the same keys and texts as YAML's.
+pub fn parse_toml(lines: &[String]) -> Result<FrontMatter, FrontMatterError> {
+    let text = lines.join("\n");
+    if text.len() > MAX_FRONT_MATTER_BYTES {
+        return Err(FrontMatterError {
+            line: 0,
+            reason: format!("larger than {} KB", MAX_FRONT_MATTER_BYTES / 1024),
+        });
+    }
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| FrontMatterError {
+            line: e.span().map_or(0, |span| {
+                text[..span.start.min(text.len())].matches('\n').count()
+            }),
+            reason: e.message().to_string(),
+        })?;
+    let text_of = |value: &toml::Value| match value {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        toml::Value::Float(f) => Some(f.to_string()),
+        toml::Value::Boolean(b) => Some(b.to_string()),
+        toml::Value::Datetime(d) => Some(d.to_string()),
+        _ => None,
+    };
+    let mut front = FrontMatter::default();
+    for (key, value) in table {
+        let key = key.to_lowercase();
+        let values: Vec<String> = match &value {
+            toml::Value::Array(items) => items.iter().filter_map(text_of).collect(),
+            other => text_of(other).into_iter().collect(),
+        };
+        if matches!(value, toml::Value::Table(_))
+            && (ONE_VALUE.contains(&key.as_str()) || LIST.contains(&key.as_str()))
+        {
+            front
+                .odd_values
+                .push((key.clone(), "is a table, not text; it was left out".into()));
+        }
+        front.values.insert(key, values);
+    }
+    Ok(front)
 }
 
 pub struct FrontMatterError {
