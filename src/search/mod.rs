@@ -1237,7 +1237,7 @@ mod tests {
                 "\"disk full\"",
                 "timeout cause:\"connection pool\"",
                 "timeout -checkout",
-                "latency NOT database -\"connection pool\"",
+                "latency NOT database -staging",
             ]
             .map(String::from),
         );
@@ -1249,7 +1249,13 @@ mod tests {
                 .filter(|w| !w.is_empty())
                 .collect();
             for window in words.windows(3).take(2) {
-                queries.push(format!("{} -{}", window[0], window[1]));
+                // One word left out: tantivy's own exclusion of a phrase,
+                // the reference here, trips a debug assertion of its
+                // phrase scorer in segments without the phrase (a test of
+                // the CLI holds phrases left out to the same answers).
+                if analyze(&window[1]).len() == 1 {
+                    queries.push(format!("{} -{}", window[0], window[1]));
+                }
                 queries.push(window[..2].join(" "));
                 queries.push(window.join(" "));
                 queries.push(format!("\"{}\" {}", window[..2].join(" "), window[2]));
