@@ -97,7 +97,7 @@ fn slug_of(title: &str) -> Option<String> {
         slug.truncate(cut);
     }
     if slug.is_empty() && title.chars().any(char::is_alphanumeric) {
-        slug = format!("post-{}", &blake3::hash(title.as_bytes()).to_hex()[..8]);
+        slug = crate::incident::hashed_id(title);
     }
     (!slug.is_empty()).then_some(slug)
 }

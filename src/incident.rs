@@ -99,6 +99,12 @@ pub fn normalize_id(raw: &str) -> String {
     id
 }
 
+/// The id of a name `normalize_id` leaves nothing of (a name in another
+/// script: `сбой`, `障害`): `post-` and a hash of the name, one per name.
+pub fn hashed_id(name: &str) -> String {
+    format!("post-{}", &blake3::hash(name.as_bytes()).to_hex()[..8])
+}
+
 #[cfg(test)]
 mod tests {
     use super::normalize_id;

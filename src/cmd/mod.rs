@@ -94,8 +94,6 @@ fn one_line(rendered: &str, mut command: String) -> String {
                 .join(" ");
         } else if !line.starts_with("For more information") && error.is_empty() {
             error = line.to_string();
-        } else if !line.starts_with("For more information") && error.ends_with(' ') {
-            error.push_str(line);
         }
     }
     notes.push(format!("see `{command} --help`"));

@@ -797,16 +797,15 @@ fn choose_id(doc: &Document) -> String {
         .chain(std::iter::once(doc.file_stem.as_str()))
         .map(str::trim)
         .find(|name| !name.is_empty());
-    let hash = |name: &str| blake3::hash(name.as_bytes()).to_hex()[..8].to_string();
     match named {
         Some(name) => match normalize_id(name) {
-            id if id.is_empty() => format!("post-{}", hash(name)),
+            id if id.is_empty() => crate::incident::hashed_id(name),
             // An address of that length would not be served (HTTP 414).
             id if id.len() > MAX_ID_CHARS => {
                 format!(
                     "{}-{}",
                     &id[..MAX_ID_CHARS - 9].trim_end_matches('-'),
-                    hash(&id)
+                    &blake3::hash(id.as_bytes()).to_hex()[..8]
                 )
             }
             id => id,

@@ -99,8 +99,8 @@ pub fn split(lines: &[String]) -> Option<Block> {
     })
 }
 
-/// TOML front matter, read into the same keys and texts as YAML's.
-pub fn parse_toml(lines: &[String]) -> Result<FrontMatter, FrontMatterError> {
+/// The block's text, unless it is too large to be front matter.
+fn joined(lines: &[String]) -> Result<String, FrontMatterError> {
     let text = lines.join("\n");
     if text.len() > MAX_FRONT_MATTER_BYTES {
         return Err(FrontMatterError {
@@ -108,6 +108,12 @@ pub fn parse_toml(lines: &[String]) -> Result<FrontMatter, FrontMatterError> {
             reason: format!("larger than {} KB", MAX_FRONT_MATTER_BYTES / 1024),
         });
     }
+    Ok(text)
+}
+
+/// TOML front matter, read into the same keys and texts as YAML's.
+pub fn parse_toml(lines: &[String]) -> Result<FrontMatter, FrontMatterError> {
+    let text = joined(lines)?;
     let table: toml::Table = text
         .parse()
         .map_err(|e: toml::de::Error| FrontMatterError {
@@ -150,13 +156,7 @@ pub struct FrontMatterError {
 }
 
 pub fn parse(lines: &[String]) -> Result<FrontMatter, FrontMatterError> {
-    let text = lines.join("\n");
-    if text.len() > MAX_FRONT_MATTER_BYTES {
-        return Err(FrontMatterError {
-            line: 0,
-            reason: format!("larger than {} KB", MAX_FRONT_MATTER_BYTES / 1024),
-        });
-    }
+    let text = joined(lines)?;
     let aliases = count_aliases(&text);
     if aliases > MAX_ALIASES {
         return Err(FrontMatterError {
