@@ -45,6 +45,67 @@ const SECTIONS: &[(&str, &str)] = &[
     ),
 ];
 
+/// How long `add` waits for another `add` into the same posts folder.
+const ADD_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Held by one `pmkb add` into a posts folder from its checks to the end
+/// of its import. Two adds of posts with the same id at once would each
+/// find the id free, both copy their post, and both say "added", while the
+/// import kept one of them; in turn, the second finds the first's post and
+/// refuses. The lock file lives in the temporary folder, named by a hash
+/// of the posts folder's path, so a team's posts folder (often a git
+/// checkout) gets no file of ours; the operating system releases it when
+/// the process ends, however it ends.
+pub struct AddLock {
+    _file: std::fs::File,
+}
+
+impl AddLock {
+    /// Waits for another `add` into `posts_dir`, telling `waiting` once.
+    pub fn take(posts_dir: &Path, waiting: impl FnOnce()) -> Result<AddLock> {
+        // The same folder whichever way it is named; one not made yet by
+        // where it will be.
+        let folder = std::fs::canonicalize(posts_dir)
+            .or_else(|_| std::path::absolute(posts_dir))
+            .unwrap_or_else(|_| posts_dir.to_path_buf());
+        let name = format!(
+            "pmkb-add-{}.lock",
+            &blake3::hash(folder.as_os_str().as_encoded_bytes()).to_hex()[..16]
+        );
+        let path = std::env::temp_dir().join(name);
+        let io = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io)?;
+        let deadline = std::time::Instant::now() + ADD_WAIT;
+        let mut waiting = Some(waiting);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(AddLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                    if let Some(say) = waiting.take() {
+                        say();
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(Error::AddBusy {
+                        path: posts_dir.to_path_buf(),
+                        seconds: ADD_WAIT.as_secs(),
+                    })
+                }
+                Err(std::fs::TryLockError::Error(source)) => return Err(io(source)),
+            }
+        }
+    }
+}
+
 /// Today's date as `YYYY-MM-DD` (UTC), without a calendar crate.
 pub fn today() -> String {
     let days = std::time::SystemTime::now()

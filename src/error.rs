@@ -29,6 +29,10 @@ pub enum Error {
     NotOurs { path: PathBuf, reason: String },
     #[error("another pmkb process is writing the index at {path}; wait for it to finish")]
     IndexLocked { path: PathBuf },
+    #[error(
+        "another `pmkb add` into {path} has not finished after {seconds} s; try again when it has"
+    )]
+    AddBusy { path: PathBuf, seconds: u64 },
     #[error("index error: {0}")]
     Index(#[from] tantivy::TantivyError),
     #[error("bad query: {0}")]

@@ -112,19 +112,28 @@ pub fn parse(raw: &RawPost) -> Result<Document, Problem> {
             }
             match parsed {
                 Ok(front) => {
-                    for (key, odd) in &front.odd_values {
-                        // The key's own line, where it is written plainly.
+                    // The key's own line, where it is written plainly.
+                    let line_of = |key: &str| {
                         let at = block_lines
                             .iter()
                             .position(|l| {
                                 let l = l.to_lowercase();
-                                let rest = l.strip_prefix(key.as_str()).unwrap_or_default();
+                                let rest = l.strip_prefix(key).unwrap_or_default();
                                 rest.trim_start().starts_with([':', '='])
                             })
                             .unwrap_or(0);
+                        raw.text_line + block.start + at
+                    };
+                    for (key, odd) in &front.odd_values {
                         warnings.push(problem(
-                            raw.text_line + block.start + at,
+                            line_of(key),
                             &format!("front matter `{key}` {odd}"),
+                        ));
+                    }
+                    if let Some((key, said)) = dates::front_matter_date_problem(&front) {
+                        warnings.push(problem(
+                            line_of(key),
+                            &format!("front matter `{key}` {said}"),
                         ));
                     }
                     front
@@ -141,7 +150,20 @@ pub fn parse(raw: &RawPost) -> Result<Document, Problem> {
                 }
             }
         }
-        None => FrontMatter::default(),
+        None => {
+            if let Some(open) = front_matter::unclosed(&lines) {
+                let close = if lines[open].trim_end() == "+++" {
+                    "+++"
+                } else {
+                    "---"
+                };
+                warnings.push(problem(
+                    raw.text_line + open,
+                    &format!("front matter is never closed (no `{close}` line after its keys); it was read as the post's text"),
+                ));
+            }
+            FrontMatter::default()
+        }
     };
 
     let title = take_title(&mut lines, &front, raw.slug.is_some());

@@ -390,3 +390,46 @@ fn serve_watch_imports_once_for_a_file_it_skips() {
         "the skipped file is reported:\n{text}"
     );
 }
+
+/// Two adds at once of posts with the same id: one is added, the other
+/// refused, never both said to be "added" while the import keeps one.
+#[test]
+fn adds_at_once_never_both_take_one_id() {
+    let ws = Workspace::with_sample_posts();
+    ws.run(&["import"]);
+    let drafts = tempfile::tempdir().unwrap();
+    let mut outcomes = Vec::new();
+    for round in 0..3 {
+        let id = format!("twin-{round}");
+        let files: Vec<String> = ["left", "right"]
+            .iter()
+            .map(|side| {
+                let path = drafts.path().join(format!("{side}-{round}.md"));
+                std::fs::write(
+                    &path,
+                    format!("---\nid: {id}\ntitle: {side} twin\n---\n\nThe {side} queue stalled and every job timed out for an hour.\n"),
+                )
+                .unwrap();
+                path.to_str().unwrap().to_string()
+            })
+            .collect();
+        let (posts, index) = (ws.posts(), ws.index());
+        let runs: Vec<_> = files
+            .into_iter()
+            .map(|file| {
+                let (posts, index) = (posts.clone(), index.clone());
+                std::thread::spawn(move || common::run(&posts, &index, &["add", &file]))
+            })
+            .collect();
+        let outs: Vec<_> = runs.into_iter().map(|r| r.join().unwrap()).collect();
+        let added = outs.iter().filter(|o| o.status.success()).count();
+        let said: Vec<String> = outs.iter().map(stderr).collect();
+        assert_eq!(added, 1, "round {round}: {said:?}");
+        assert!(
+            said.iter().any(|e| e.contains(&format!("`{id}`"))),
+            "the refusal names the id: {said:?}"
+        );
+        outcomes.push(ws.exported_ids().iter().filter(|i| **i == id).count());
+    }
+    assert_eq!(outcomes, [1, 1, 1]);
+}

@@ -449,6 +449,50 @@ fn front_matter_of_the_wrong_kind_is_said_with_its_line() {
     assert_eq!(record["services"], serde_json::json!(["web"]));
 }
 
+/// A front-matter date that is no day (`2021-02-30`, `yesterday`) and
+/// front matter never closed are said with their line; the posts are
+/// imported all the same.
+#[test]
+fn front_matter_slips_are_said_with_their_line() {
+    let ws = Workspace::empty();
+    let post = |front: &str| format!("{front}\n## Impact\n\nRequests timed out for an hour.\n");
+    ws.write(
+        "feb.md",
+        post("---\nid: feb\ntitle: Feb\ndate: 2021-02-30\n---\n"),
+    );
+    ws.write(
+        "vague.md",
+        post("---\nid: vague\ntitle: Vague\nstart_time: yesterday\n---\n"),
+    );
+    ws.write("open.md", post("\n---\nid: open\ntitle: Never closed\n"));
+    ws.write(
+        "rule.md",
+        post("---\n\nA rule, then prose. Requests timed out.\n"),
+    );
+    ws.write("fine.md", post("---\nid: fine\ndate: 2020-02-29\n---\n"));
+    let out = ws.run(&["import"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    for said in [
+        "feb.md:4: front matter `date` `2021-02-30` is not a day of the calendar; the date was kept as 2021-02",
+        "vague.md:4: front matter `start_time` `yesterday` is not a date",
+        "open.md:2: front matter is never closed (no `---` line after its keys)",
+    ] {
+        assert!(err.contains(said), "{said}\n{err}");
+    }
+    for quiet in ["rule.md", "fine.md"] {
+        assert!(!err.contains(quiet), "{quiet}\n{err}");
+    }
+    assert_eq!(json(&ws.run(&["show", "--json", "feb"]))["date"], "2021-02");
+    assert_eq!(
+        json(&ws.run(&["show", "--json", "fine"]))["date"],
+        "2020-02-29"
+    );
+    let mut ids = ws.exported_ids();
+    ids.sort();
+    assert_eq!(ids.len(), 5, "{ids:?}");
+}
+
 /// Hugo's TOML front matter (`+++`) is read as YAML's is; broken, it is
 /// said with its line, and the post imported without it.
 #[test]

@@ -27,6 +27,18 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
+    // Held to the end: the ids checked free below stay free until this
+    // add's import has indexed its posts.
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(authoring::AddLock::take(&cli.posts, || {
+            eprintln!(
+                "waiting for another `pmkb add` into {} to finish",
+                cli.posts.display()
+            )
+        })?)
+    };
     let existing = PostIndex::open(&cli.index).ok();
     let holder_of = |id: &str| {
         let index = existing.as_ref()?;

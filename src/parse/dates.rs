@@ -50,6 +50,40 @@ pub fn find_date(
         .or_else(|| date_in(text))
 }
 
+/// What is wrong with the date written in the front matter, if anything:
+/// the key, and what became of its value. A typo there is the writer's
+/// only say on the date; made quietly into a month, or replaced by a date
+/// found in the text, it would never be noticed.
+pub fn front_matter_date_problem(front: &FrontMatter) -> Option<(&'static str, String)> {
+    let (key, value) = DATE_KEYS
+        .iter()
+        .find_map(|key| front.text(key).map(|value| (*key, value.trim())))?;
+    match date_in(value) {
+        None => Some((
+            key,
+            format!("`{value}` is not a date pmkb reads (write it as 2021-03-04); the date was looked for elsewhere"),
+        )),
+        Some(date) if date.len() == 7 && has_impossible_day(value) => Some((
+            key,
+            format!("`{value}` is not a day of the calendar; the date was kept as {date}"),
+        )),
+        Some(_) => None,
+    }
+}
+
+/// Whether `text` starts as an ISO date with a day its month does not have.
+fn has_impossible_day(text: &str) -> bool {
+    let b = text.as_bytes();
+    let number = |r: std::ops::Range<usize>| -> Option<u32> { text.get(r)?.parse().ok() };
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    match (number(0..4), number(5..7), number(8..10)) {
+        (Some(y), Some(m), Some(d)) if (1..=12).contains(&m) => d == 0 || d > days_in_month(y, m),
+        _ => false,
+    }
+}
+
 fn month(word: &str) -> Option<u32> {
     let lower = word.to_lowercase();
     MONTHS
@@ -210,5 +244,26 @@ mod tests {
             date_in("1969-07-20T20:08:55Z").as_deref(),
             Some("1969-07-20")
         );
+    }
+
+    fn front(yaml: &str) -> FrontMatter {
+        let lines: Vec<String> = yaml.lines().map(String::from).collect();
+        crate::parse::front_matter::parse(&lines).expect("front matter")
+    }
+
+    #[test]
+    fn front_matter_dates_that_are_not_days_are_said() {
+        let problem = |yaml: &str| front_matter_date_problem(&front(yaml));
+        assert_eq!(problem("date: 2021-03-04"), None);
+        assert_eq!(problem("date: 2021-03"), None);
+        assert_eq!(problem("date: March 4, 2021"), None);
+        assert_eq!(problem("title: no date here"), None);
+        let (key, said) = problem("date: 2021-02-30").expect("impossible day");
+        assert_eq!(key, "date");
+        assert!(said.contains("kept as 2021-02"), "{said}");
+        let (key, said) = problem("start_time: yesterday").expect("not a date");
+        assert_eq!(key, "start_time");
+        assert!(said.contains("`yesterday` is not a date"), "{said}");
+        assert!(problem("date: 2021-13-01").is_some());
     }
 }

@@ -99,6 +99,27 @@ pub fn split(lines: &[String]) -> Option<Block> {
     })
 }
 
+/// The line that opens front matter `split` found no end to, when what
+/// follows it reads as keys (`title: ...`, `id = ...`): a forgotten closing
+/// line, whose keys would otherwise end up as the post's text unsaid. A
+/// lone `---` before prose is a rule, and is left alone.
+pub fn unclosed(lines: &[String]) -> Option<usize> {
+    if split(lines).is_some() {
+        return None;
+    }
+    let open = lines.iter().position(|l| !l.trim().is_empty())?;
+    if !matches!(lines[open].trim_end(), "---" | "+++") {
+        return None;
+    }
+    let next = lines[open + 1..].iter().find(|l| !l.trim().is_empty())?;
+    let key_len = next
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(next.len());
+    let rest = next[key_len..].trim_start();
+    (key_len > 0 && (rest.starts_with(": ") || rest == ":" || rest.starts_with('=')))
+        .then_some(open)
+}
+
 /// The block's text, unless it is too large to be front matter.
 fn joined(lines: &[String]) -> Result<String, FrontMatterError> {
     let text = lines.join("\n");
@@ -149,6 +170,7 @@ pub fn parse_toml(lines: &[String]) -> Result<FrontMatter, FrontMatterError> {
     Ok(front)
 }
 
+#[derive(Debug)]
 pub struct FrontMatterError {
     /// 0-based line within the block.
     pub line: usize,
