@@ -302,6 +302,65 @@ fn hostile_posts_never_run_in_the_page() {
     );
     let (_, _, results) = server.get("/?q=errors");
     assert!(!results.contains("<script>alert"), "{results}");
+
+    // The second lock: pages allow no inline script, and no response may
+    // be sniffed into another type.
+    for path in [
+        "/",
+        "/?q=errors",
+        "/incidents/hostile",
+        "/api/search?q=errors",
+    ] {
+        let (_, policy, _) = server.request(path, "content-security-policy");
+        let directives: Vec<&str> = policy.split(';').map(str::trim).collect();
+        assert!(
+            directives.contains(&"script-src 'self'"),
+            "{path}: {policy:?}"
+        );
+        assert!(
+            directives.contains(&"default-src 'none'"),
+            "{path}: {policy:?}"
+        );
+        let (_, sniff, _) = server.request(path, "x-content-type-options");
+        assert_eq!(sniff, "nosniff", "{path}");
+    }
+    let (_, source_sniff, _) =
+        server.request("/incidents/hostile/source", "x-content-type-options");
+    assert_eq!(source_sniff, "nosniff");
+    // Every script and style the page has is a file the policy allows.
+    let scripts: Vec<&str> = page.split("<script").skip(1).collect();
+    assert_eq!(scripts.len(), 1, "{page}");
+    let src = scripts[0]
+        .split("src=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the script is a file");
+    assert!(
+        scripts[0].contains("></script>"),
+        "nothing inline: {}",
+        scripts[0]
+    );
+    assert!(!page.contains("<style"), "no inline style block");
+    let (status, content_type, script) = server.get(src);
+    assert_eq!(
+        (status, content_type.as_str()),
+        (200, "text/javascript; charset=utf-8")
+    );
+    assert!(script.contains("replaceState"), "{script}");
+    let (_, cache, _) = server.request(src, "cache-control");
+    assert!(cache.contains("immutable"), "{cache}");
+    let css = page
+        .split("rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a stylesheet");
+    let (status, content_type, style) = server.get(css);
+    assert_eq!(
+        (status, content_type.as_str()),
+        (200, "text/css; charset=utf-8")
+    );
+    assert!(style.contains("font"), "{style}");
+    assert_eq!(server.get("/assets/other.js").0, 404);
 }
 
 #[test]

@@ -9,37 +9,20 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use crate::incident::{Field, Incident};
 use crate::search::{highlight, Facets, Hit, SearchResults, SimilarResults};
 
-const STYLE: &str = include_str!("style.css");
+/// The page's script and style, served as files of their own (see
+/// `asset`) so the pages' content security policy can forbid every inline
+/// script: a post that slipped markup past the renderer still runs nothing.
+pub const SCRIPT: &str = include_str!("search.js");
+pub const STYLE: &str = include_str!("style.css");
 
-const SCRIPT: &str = r#"
-(function () {
-  var q = document.getElementById('q');
-  if (!q) return;
-  document.addEventListener('keydown', function (e) {
-    if (e.key === '/' && document.activeElement !== q) { e.preventDefault(); q.focus(); q.select(); }
-  });
-  var results = document.getElementById('results');
-  if (!results || !window.fetch) return;
-  var timer;
-  q.addEventListener('input', function () {
-    clearTimeout(timer);
-    timer = setTimeout(function () {
-      var v = q.value.trim();
-      var url = v ? '/?q=' + encodeURIComponent(v) : '/';
-      fetch(url + (v ? '&' : '?') + 'partial=1').then(function (r) {
-        if (r.ok) return r.text().then(function (t) { results.innerHTML = t; history.replaceState(null, '', url); });
-        // Say why (an open quote, an empty cause:) instead of leaving the
-        // last results under a query they do not answer.
-        return fetch('/api/search?q=' + encodeURIComponent(v)).then(function (a) { return a.json(); }).then(function (j) {
-          var box = document.createElement('div'); box.className = 'empty';
-          var p = document.createElement('p'); p.textContent = j.error || 'This query cannot be searched.';
-          box.appendChild(p); results.replaceChildren(box);
-        });
-      }).catch(function () {});
-    }, 250);
-  });
-})();
-"#;
+/// An asset's address, with a digest of its content: browsers keep it for
+/// good, and a new build's asset is a new address.
+fn asset_href(name: &str, content: &str) -> String {
+    format!(
+        "/assets/{name}?v={}",
+        &blake3::hash(content.as_bytes()).to_hex()[..12]
+    )
+}
 
 pub const EXAMPLES: [&str; 6] = [
     "intermittent timeout",
@@ -64,7 +47,7 @@ fn layout(title: &str, query: &str, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · pmkb" }
-                style { (PreEscaped(STYLE)) }
+                link rel="stylesheet" href=(asset_href("style.css", STYLE));
             }
             body {
                 a.skip href="#main" { "Skip to content" }
@@ -85,7 +68,7 @@ fn layout(title: &str, query: &str, body: Markup) -> Markup {
                     a href="/how-to-add" { "How to add a postmortem" } " · "
                     a href=(api_href) { "JSON API" }
                 }
-                script { (PreEscaped(SCRIPT)) }
+                script src=(asset_href("search.js", SCRIPT)) {}
             }
         }
     }
