@@ -31,6 +31,10 @@ pub struct RawPost {
     pub text: String,
     /// The file name without extension: the id of last resort.
     pub file_stem: String,
+    /// Lines of the post (1-based, in the file) that look meant as a
+    /// transcript's `$ cat post/<slug>.md` line but are not one, and why:
+    /// kept as text, and said.
+    pub near_markers: Vec<(usize, &'static str)>,
 }
 
 impl RawPost {
@@ -548,6 +552,32 @@ fn find_marker(line: &str) -> Option<(usize, String)> {
     None
 }
 
+/// Why a line that starts like a transcript marker (`$ cat `) is not one,
+/// when it looks meant as one: it names a post (`post/`, or a file name
+/// ending as posts do) rather than quoting a command (`$ cat /etc/hosts`).
+fn near_marker(line: &str) -> Option<&'static str> {
+    let rest = line.trim_start().strip_prefix(TRANSCRIPT_MARKER)?.trim();
+    let path = rest
+        .strip_prefix("post/")
+        .or_else(|| rest.strip_prefix("posts/"));
+    let names_a_post = POST_EXTENSIONS.iter().any(|ext| {
+        rest.len() > ext.len() + 1
+            && rest.is_char_boundary(rest.len() - ext.len() - 1)
+            && rest[rest.len() - ext.len() - 1..].eq_ignore_ascii_case(&format!(".{ext}"))
+    });
+    match path {
+        Some("") => Some("it names no post after `post/`"),
+        Some(path) if path.contains(char::is_whitespace) => {
+            Some("its file name has a space: write the slug with dashes")
+        }
+        Some(_) => Some("it is indented"),
+        None if names_a_post && !rest.starts_with('/') && !rest.contains(' ') => {
+            Some("its path does not start with `post/`")
+        }
+        None => None,
+    }
+}
+
 /// Splits a file into posts. A file without transcript markers is one post.
 ///
 /// Takes the text by value: most files are one post, which keeps the text
@@ -590,6 +620,7 @@ pub fn split_posts(source: &str, path: &Path, text: impl Into<String>) -> Vec<Ra
         text_line,
         text,
         file_stem: file_stem.clone(),
+        near_markers: Vec::new(),
     };
 
     // Most files are one post: no need to look at each line.
@@ -600,13 +631,21 @@ pub fn split_posts(source: &str, path: &Path, text: impl Into<String>) -> Vec<Ra
     // (start line, slug, first text line, text)
     let mut current: Option<(usize, Option<String>, usize, String)> = None;
     let mut preamble = String::new();
+    // Lines meant as markers, by the post they were kept in: its number
+    // in `posts`, the preamble's being none.
+    let mut near_markers: Vec<(Option<usize>, usize, &'static str)> = Vec::new();
     let fenced = closed_fences(&text);
     for (index, line) in text.split('\n').enumerate() {
         let number = index + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
-        let marker = (!fenced.get(index).copied().unwrap_or(false))
-            .then(|| find_marker(line))
-            .flatten();
+        let quoted = fenced.get(index).copied().unwrap_or(false);
+        let marker = (!quoted).then(|| find_marker(line)).flatten();
+        if marker.is_none() && !quoted {
+            if let Some(reason) = near_marker(line) {
+                let post = current.as_ref().map(|_| posts.len());
+                near_markers.push((post, number, reason));
+            }
+        }
         if let Some((at, slug)) = marker {
             let before = &line[..at];
             match current.as_mut() {
@@ -634,12 +673,33 @@ pub fn split_posts(source: &str, path: &Path, text: impl Into<String>) -> Vec<Ra
         posts.push(make(l, s, tl, body));
     }
     if posts.is_empty() {
-        return vec![make(1, None, 1, text)];
+        // No transcript: a line like a marker is a post quoting a command,
+        // unless it opens the file.
+        let mut post = make(1, None, 1, text);
+        post.near_markers = near_markers
+            .into_iter()
+            .filter(|(_, line, _)| {
+                post.text.split('\n').position(|l| !l.trim().is_empty()) == Some(line - 1)
+            })
+            .map(|(_, line, reason)| (line, reason))
+            .collect();
+        return vec![post];
+    }
+    for (post, line, reason) in &near_markers {
+        if let Some(post) = post.and_then(|number| posts.get_mut(number)) {
+            post.near_markers.push((*line, reason));
+        }
     }
     // Text before the first marker is kept as a post of its own rather than
     // dropped: no data is lost, and an accidental preamble is easy to spot.
     if !preamble.trim().is_empty() {
-        posts.insert(0, make(1, None, 1, preamble));
+        let mut first = make(1, None, 1, preamble);
+        first.near_markers = near_markers
+            .iter()
+            .filter(|(post, _, _)| post.is_none())
+            .map(|(_, line, reason)| (*line, *reason))
+            .collect();
+        posts.insert(0, first);
     }
     posts
 }

@@ -95,7 +95,16 @@ pub fn parse(raw: &RawPost) -> Result<Document, Problem> {
         .split('\n')
         .map(|l| l.trim_end_matches('\r').to_string())
         .collect();
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<Problem> = raw
+        .near_markers
+        .iter()
+        .map(|&(line, why)| {
+            problem(
+                line,
+                &format!("looks meant as a `$ cat post/<slug>.md` line but is not one ({why}); it was kept as text"),
+            )
+        })
+        .collect();
 
     let front = match front_matter::split(&lines) {
         Some(block) => {

@@ -518,3 +518,39 @@ fn toml_front_matter_is_read() {
     assert_eq!(record["date"], "2021-03-04");
     assert_eq!(record["tags"], serde_json::json!(["dns", "k8s"]));
 }
+
+/// A transcript line meant as `$ cat post/<slug>.md` but malformed (a space
+/// in the name, no name, indented, no `post/`) is kept as text and said
+/// with its line; a post quoting such a command in its text is not warned.
+#[test]
+fn malformed_transcript_markers_are_said_with_their_line() {
+    let ws = Workspace::empty();
+    ws.write(
+        "t.md",
+        "$ cat post/first.md\nFirst outage\n\nRequests timed out for an hour.\n$ cat post/second outage.md\nSecond outage\n\nDisk filled up.\n$ cat post/\n  $ cat post/fourth\n$ cat notes.md\n$ cat /etc/hosts\n$ cat post/fifth.md\nFifth outage\n\nThe queue stalled.\n",
+    );
+    ws.write(
+        "quote.md",
+        "# Quoting a command\n\nWe ran this and it failed:\n$ cat post/other notes.md\nThe page timed out.\n",
+    );
+    let out = ws.run(&["import"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    for said in [
+        "t.md:5: looks meant as a `$ cat post/<slug>.md` line but is not one (its file name has a space",
+        "t.md:9: looks meant as a `$ cat post/<slug>.md` line but is not one (it names no post after `post/`)",
+        "t.md:10: looks meant as a `$ cat post/<slug>.md` line but is not one (it is indented)",
+        "t.md:11: looks meant as a `$ cat post/<slug>.md` line but is not one (its path does not start with `post/`)",
+    ] {
+        assert!(err.contains(said), "{said}\n{err}");
+    }
+    assert!(!err.contains("t.md:12"), "a command quoted: {err}");
+    assert!(!err.contains("quote.md"), "{err}");
+    let mut ids = ws.exported_ids();
+    ids.sort();
+    assert_eq!(ids, ["fifth", "first", "quote"]);
+    // Nothing is lost: the malformed lines stay in the post they were in.
+    let first = json(&ws.run(&["show", "--json", "first"]));
+    let found = json(&ws.run(&["search", "--json", "disk filled"]));
+    assert_eq!(found["hits"][0]["id"], "first", "{first}");
+}

@@ -945,6 +945,7 @@ mod tests {
             text_line: 1,
             text: text.into(),
             file_stem: "t".into(),
+            near_markers: Vec::new(),
         };
         let doc = crate::parse::parse(&raw).expect("parses");
         extract(&doc, &Config::default()).incident
@@ -960,6 +961,7 @@ mod tests {
                 text_line: 1,
                 text: text.into(),
                 file_stem: stem.into(),
+                near_markers: Vec::new(),
             };
             let doc = crate::parse::parse(&raw).expect("parses");
             extract(&doc, &Config::default()).incident.title
