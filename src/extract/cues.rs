@@ -497,6 +497,55 @@ pub static UNAFFECTED: Patterns = Patterns::new(&[
 pub static LOSS: Weighted = Weighted::new(&[("were lost", 1.0), ("was lost", 1.0)]);
 
 /// Making it up to customers is not fixing the system.
+/// The incident itself as the subject: "The outage resulted in 31 hours
+/// of downtime" tells what it did to users (a symptom), though "resulted
+/// in" and "led to" usually follow a cause.
+pub static INCIDENT_SUBJECT: Patterns = Patterns::new(&[
+    "this incident ",
+    "the incident ",
+    "this outage ",
+    "the outage ",
+    "this issue ",
+    "the issue ",
+    "this disruption ",
+    "the disruption ",
+    "this degradation ",
+    "the degradation ",
+    "this event ",
+    "this incident,",
+    "the incident,",
+    "the outage,",
+    "this outage,",
+    "the issue,",
+    "this issue,",
+]);
+
+/// What an incident did, following [`INCIDENT_SUBJECT`].
+pub static CONSEQUENCE: Patterns = Patterns::new(&[
+    "resulted in",
+    "led to",
+    "caused ",
+    "causing ",
+    "meant ",
+    "impacted ",
+    "affected ",
+    "prevented ",
+]);
+
+/// What says the sentence gives a reason after all.
+pub static REASON_GIVEN: Patterns = Patterns::new(&[
+    "caused by",
+    "because",
+    "due to",
+    "triggered by",
+    "stemmed",
+    "stemming",
+    "root cause",
+    "attributed to",
+    "traced to",
+    "result of",
+]);
+
 pub static GOODWILL: Patterns =
     Patterns::new(&["refund", "apolog", "credit", "emailed affected", "goodwill"]);
 
@@ -973,6 +1022,19 @@ pub fn negated(text: &str, set: &Weighted) -> f32 {
     total
 }
 
+/// Whether `text` tells what the incident did ("The outage resulted in
+/// 31 hours of downtime", "This incident, which lasted two hours, led to
+/// delays"): the incident as the subject at the start, a consequence
+/// after it, and no reason given.
+pub fn tells_impact(text: &str) -> bool {
+    let Some(subject) = first(text, &INCIDENT_SUBJECT) else {
+        return false;
+    };
+    subject <= 2
+        && first(text, &CONSEQUENCE).is_some_and(|at| at > subject)
+        && !any(text, &REASON_GIVEN)
+}
+
 /// Frames that tell an action by its -ing form: "Remediation involved
 /// upgrading the instance type", "mitigated the impact by reconfiguring
 /// the resources".
@@ -1035,8 +1097,11 @@ impl CueList {
 /// sentence asks a dozen of them; one automaton pass per list was a quarter
 /// of an import's CPU. A list left out of here still works, with a pass of
 /// its own.
-static SCANNED_TOGETHER: [CueList; 26] = [
+static SCANNED_TOGETHER: [CueList; 29] = [
     CueList::Weighted(&SYMPTOM),
+    CueList::Patterns(&INCIDENT_SUBJECT),
+    CueList::Patterns(&CONSEQUENCE),
+    CueList::Patterns(&REASON_GIVEN),
     CueList::Weighted(&CAUSE),
     CueList::Weighted(&FIX),
     CueList::Weighted(&ERROR_LINE),

@@ -18,7 +18,7 @@ use crate::parse::{Document, HeadingKind, Section, Sentence};
 pub use sections::{roles, SectionRole};
 
 /// Bumped whenever extraction changes, so `import` re-extracts every post.
-pub const EXTRACTOR_VERSION: u32 = 10;
+pub const EXTRACTOR_VERSION: u32 = 11;
 
 /// An incident plus the text the index needs beside it.
 #[derive(Debug, Clone)]
@@ -51,6 +51,9 @@ const TIMED_EVENT: f32 = 1.0;
 /// What "involved upgrading" or "by reconfiguring" adds to a fix: as much
 /// as the past tense of the verb would.
 const GERUND_ACTION: f32 = 1.5;
+/// What the incident as the subject of a consequence adds to a symptom:
+/// enough to outweigh "resulted in" or "led to" as a cause.
+const IMPACT: f32 = 1.5;
 /// What a slip ("forgot to pass the host list") adds to a sentence's
 /// cause: the cue words alone weigh what any "forgot" would.
 const MISTAKE_PRIOR: f32 = 0.8;
@@ -299,6 +302,12 @@ fn classify(
     // A gerund's action, in a frame that says it was done.
     if cues::frames_an_action(lower) {
         fix += GERUND_ACTION;
+    }
+    // "The outage resulted in 31 hours of downtime": what it did.
+    if cues::tells_impact(lower) {
+        symptom += IMPACT;
+        cause *= 0.5;
+        fix *= 0.3;
     }
     // An action that did not happen is what went wrong.
     let undone = cues::negated(lower, &cues::FIX);
@@ -1104,6 +1113,35 @@ mod tests {
         // The incident's own state, told in the past, is still a cause.
         assert!(!cues::defines("it was a plain map with no maximum size."));
         assert!(!cues::defines("there is a bug in the retry loop."));
+    }
+
+    #[test]
+    fn what_the_incident_resulted_in_is_a_symptom() {
+        let post = "---\ntitle: Ledger database outage\ncompany: Example\n---\n\nThe ledger database reached the file size limit of its volume and stopped accepting writes. The incident resulted in 31 hours of full downtime, followed by five days of limited access for users. Engineers migrated the data to a new instance with a larger volume.\n";
+        let incident = record(post);
+        let symptoms = texts(&incident.symptoms);
+        assert!(
+            symptoms.iter().any(|t| t.contains("resulted in 31 hours")),
+            "{symptoms:?}"
+        );
+        let causes = texts(&incident.causes);
+        assert!(
+            !causes.iter().any(|t| t.contains("resulted in")),
+            "{causes:?}"
+        );
+        assert!(
+            causes
+                .iter()
+                .any(|t| t.contains("reached the file size limit")),
+            "{causes:?}"
+        );
+        assert!(cues::tells_impact(
+            "this incident, which lasted 45 minutes, led to a loss."
+        ));
+        assert!(!cues::tells_impact(
+            "the outage was caused by a bad deploy that led to errors."
+        ));
+        assert!(!cues::tells_impact("a bad deploy led to the outage."));
     }
 
     #[test]
