@@ -348,6 +348,20 @@ pub fn word_count(text: &str) -> usize {
     words
 }
 
+/// Markdown written where plain text is shown (a front-matter summary):
+/// its words, without link addresses, emphasis marks or backticks.
+pub fn markdown_as_text(markdown: &str) -> String {
+    let mut text = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Text(words) | Event::Code(words) => text.push_str(&words),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => text.push(' '),
+            _ => {}
+        }
+    }
+    collapse_whitespace(&text)
+}
+
 pub fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     if text.is_ascii() {

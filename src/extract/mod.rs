@@ -892,7 +892,7 @@ fn summary(doc: &Document, incident: &Incident) -> String {
         .or_else(|| doc.front.text("description"))
     {
         // Front matter holds markdown; the summary is shown as text.
-        return clip(&first_sentences(&text.replace('`', ""), 2));
+        return clip(&first_sentences(&crate::parse::markdown_as_text(text), 2));
     }
     let summary_section = doc.sections.iter().find(|s| {
         s.kind != HeadingKind::None
@@ -1113,6 +1113,15 @@ mod tests {
         // The incident's own state, told in the past, is still a cause.
         assert!(!cues::defines("it was a plain map with no maximum size."));
         assert!(!cues::defines("there is a bug in the retry loop."));
+    }
+
+    #[test]
+    fn a_front_matter_summary_is_shown_as_text() {
+        let post = "---\ntitle: Leap second\nsummary: Backwards time from [the leap second](https://example.com/bulletin) made *every* `ntpd` host spin. It took hours.\n---\n\nThe hosts spun at full CPU after the leap second.\n";
+        assert_eq!(
+            record(post).summary,
+            "Backwards time from the leap second made every ntpd host spin. It took hours."
+        );
     }
 
     #[test]
