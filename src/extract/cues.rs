@@ -339,7 +339,16 @@ pub static FIX: Weighted = Weighted::new(&[
     ("rewrote", 1.5),
     ("going forward", 1.5),
     ("from now on", 1.5),
-    ("prevent", 1.2),
+    // Not "prevented", and "preventing" only a little: "a bug prevented
+    // instances from recovering" tells what went wrong.
+    ("prevent ", 1.2),
+    ("prevent.", 1.2),
+    ("prevents ", 0.6),
+    ("thereby preventing", 1.2),
+    ("preventing", 0.6),
+    ("prevention", 1.2),
+    ("preventative", 1.2),
+    ("preventive", 1.2),
     ("ensure", 0.8),
     ("set up", 0.6),
     ("introduce", 0.8),
