@@ -66,7 +66,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
             out,
             "{}\n",
             style.dim(&format!(
-                "no incident has `{query}` as typed; these are for words spelled like it:"
+                "no incident has some words of `{query}` as typed; words spelled like them were searched too:"
             ))
         )?;
     }

@@ -34,7 +34,6 @@ use snippets::{Phrase, Snippets};
 pub const DEFAULT_LIMIT: usize = 10;
 pub const MAX_LIMIT: usize = 100;
 /// Below this many hits, typos get a second chance with fuzzy matching.
-const FUZZY_BELOW: usize = 3;
 const SYNONYM_WEIGHT: f32 = 0.8;
 const PHRASE_WORD_WEIGHT: f32 = 0.6;
 
@@ -111,9 +110,9 @@ pub struct SearchResults {
     pub query: String,
     pub total: usize,
     pub took_ms: f64,
-    /// The words as typed found (next to) nothing, and these hits are for
-    /// words spelled like them: said, so a typo's hits are not taken for
-    /// the answer to what was meant.
+    /// Some words are in no post, and words spelled like them were
+    /// searched too: said, so a typo's hits are not taken for the answer
+    /// to what was typed.
     pub near_spellings: bool,
     pub hits: Vec<Hit>,
 }
@@ -238,7 +237,8 @@ fn fuzzy_query(
     {
         return None;
     }
-    let distance = if term.chars().count() >= 8 { 2 } else { 1 };
+    // Typos meet stems: "memroy" is two edits from "memori" (memory).
+    let distance = if term.chars().count() >= 6 { 2 } else { 1 };
     let clauses: Vec<(Occur, Box<dyn Query>)> = fields
         .iter()
         .map(|&(field, boost)| {
@@ -258,6 +258,9 @@ struct Plan {
     criteria: Criteria,
     /// Every concept of the free text, for choosing findings to show.
     concepts: Vec<Concept>,
+    /// Whether some word is in no post, and its near spellings are
+    /// searched for it.
+    spelled_near: bool,
 }
 
 impl Plan {
@@ -295,6 +298,22 @@ impl PostIndex {
         ]
     }
 
+    /// The plan that also searches the near spellings of words no post
+    /// has, when the query has such a word: a typo ("memroy leak") is
+    /// corrected whatever else matches. The search takes it when it
+    /// finds more.
+    fn near_spelling_plan(
+        &self,
+        parsed: &query::ParsedQuery,
+        searcher: &Searcher,
+    ) -> Result<Option<Plan>> {
+        if !parsed.has_text() {
+            return Ok(None);
+        }
+        let fuzzy = self.plan(parsed, searcher, true)?;
+        Ok(fuzzy.spelled_near.then_some(fuzzy))
+    }
+
     fn plan(&self, parsed: &query::ParsedQuery, searcher: &Searcher, fuzzy: bool) -> Result<Plan> {
         let f = self.fields;
         let all_fields = self.search_fields();
@@ -302,6 +321,7 @@ impl PostIndex {
         let mut excluded: Vec<Box<dyn Query>> = Vec::new();
         let mut text: Vec<Scored> = Vec::new();
         let mut concepts = Vec::new();
+        let mut spelled_near = false;
         for part in &parsed.parts {
             match part {
                 Part::Text(words) => {
@@ -311,6 +331,7 @@ impl PostIndex {
                         if fuzzy {
                             if let Some(q) = fuzzy_query(concept, &all_fields, searcher, f.body) {
                                 text.push(Scored::Query(q));
+                                spelled_near = true;
                             }
                         }
                     }
@@ -441,6 +462,7 @@ impl PostIndex {
         Ok(Plan {
             criteria: Criteria { required, excluded },
             concepts,
+            spelled_near,
         })
     }
 
@@ -487,8 +509,7 @@ impl PostIndex {
         };
         let (mut top, mut total, mut matches) = rank(&plan)?;
         let mut near_spellings = false;
-        if total < FUZZY_BELOW && parsed.has_text() {
-            let fuzzy = self.plan(&parsed, &searcher, true)?;
+        if let Some(fuzzy) = self.near_spelling_plan(&parsed, &searcher)? {
             let (fuzzy_top, fuzzy_total, fuzzy_matches) = rank(&fuzzy)?;
             if fuzzy_total > total {
                 (top, total, matches, plan) = (fuzzy_top, fuzzy_total, fuzzy_matches, fuzzy);
@@ -802,8 +823,7 @@ impl PostIndex {
         let plan = self.plan(&parsed, &searcher, false)?;
         let mut matches = ranking::matching_docs(&searcher, &plan.criteria, &defer)?;
         let count = |matches: &[Vec<DocId>]| matches.iter().map(Vec::len).sum::<usize>();
-        if count(&matches) < FUZZY_BELOW && parsed.has_text() {
-            let fuzzy = self.plan(&parsed, &searcher, true)?;
+        if let Some(fuzzy) = self.near_spelling_plan(&parsed, &searcher)? {
             let fuzzy_matches = ranking::matching_docs(&searcher, &fuzzy.criteria, &defer)?;
             if count(&fuzzy_matches) > count(&matches) {
                 matches = fuzzy_matches;
@@ -1415,8 +1435,7 @@ mod tests {
             let total = searcher
                 .search(&*ranking::to_query(&plan.criteria), &Count)
                 .expect("count");
-            if total < FUZZY_BELOW && parsed.has_text() {
-                let fuzzy = index.plan(&parsed, &searcher, true).expect("fuzzy");
+            if let Some(fuzzy) = index.near_spelling_plan(&parsed, &searcher).expect("fuzzy") {
                 if searcher
                     .search(&*ranking::to_query(&fuzzy.criteria), &Count)
                     .expect("count")

@@ -229,7 +229,7 @@ pub fn results(
                 (results.total) @if results.total == 1 { " incident" } @else { " incidents" }
                 " · " (format!("{:.1}", results.took_ms)) " ms"
                 @if pages > 1 { " · page " (page) " of " (pages) }
-                @if results.near_spellings { " · no incident has these words as typed: these are for words spelled like them" }
+                @if results.near_spellings { " · no incident has some of these words as typed: words spelled like them were searched too" }
             }
             @for hit in &results.hits { (card(hit, terms)) }
             @if pages > 1 {
