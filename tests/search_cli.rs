@@ -305,6 +305,26 @@ fn words_can_be_left_out_and_field_names_written_as_notes_write_them() {
         ids(&search(&["cause:leak"]))
     );
     assert!(!ids(&search(&["cause:leak"])).is_empty());
+    // A quoted phrase after a field is that phrase, in that field: every
+    // hit's symptoms say it, words together (unquoted, any of its words
+    // or their synonyms would do).
+    for scoped in [
+        &["symptom:\"no space left\""][..],
+        &["symptom:", "\"no space left\""][..],
+    ] {
+        let phrase = search(scoped);
+        assert!(phrase["total"].as_u64().unwrap() >= 1, "{phrase}");
+        for hit in phrase["hits"].as_array().unwrap() {
+            assert!(
+                hit["symptoms"].as_array().unwrap().iter().any(|s| s
+                    .as_str()
+                    .unwrap()
+                    .to_lowercase()
+                    .contains("no space left")),
+                "{scoped:?}: {hit}"
+            );
+        }
+    }
 }
 
 #[test]

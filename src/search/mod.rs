@@ -316,6 +316,12 @@ impl PostIndex {
 
     fn plan(&self, parsed: &query::ParsedQuery, searcher: &Searcher, fuzzy: bool) -> Result<Plan> {
         let f = self.fields;
+        let scoped_field = |scope: &Scope| match scope {
+            Scope::Symptoms => f.symptoms,
+            Scope::Causes => f.causes,
+            Scope::Fixes => f.fixes,
+            Scope::Title => f.title,
+        };
         let all_fields = self.search_fields();
         let mut required: Vec<Required> = Vec::new();
         let mut excluded: Vec<Box<dyn Query>> = Vec::new();
@@ -368,13 +374,24 @@ impl PostIndex {
                     required.push(Required(concept_parts(&concept, &all_fields, f.body)));
                     concepts.push(concept);
                 }
-                Part::Scoped(scope, words) => {
-                    let field = match scope {
-                        Scope::Symptoms => f.symptoms,
-                        Scope::Causes => f.causes,
-                        Scope::Fixes => f.fixes,
-                        Scope::Title => f.title,
+                Part::ScopedPhrase(scope, phrase) => {
+                    let terms = analyze(phrase);
+                    if terms.is_empty() {
+                        continue;
+                    }
+                    let concept = Concept {
+                        alternatives: vec![(terms, 1.0)],
                     };
+                    let field = scoped_field(scope);
+                    required.push(Required(concept_parts(
+                        &concept,
+                        &[(field, SYMPTOM_BOOST)],
+                        f.body,
+                    )));
+                    concepts.push(concept);
+                }
+                Part::Scoped(scope, words) => {
+                    let field = scoped_field(scope);
                     let found = concepts_of(words);
                     if found.is_empty() {
                         continue;
@@ -864,7 +881,9 @@ pub fn query_terms(text: &str) -> std::collections::HashSet<String> {
         .parts
         .iter()
         .filter_map(|p| match p {
-            Part::Text(t) | Part::Phrase(t) | Part::Scoped(_, t) => Some(t),
+            Part::Text(t) | Part::Phrase(t) | Part::Scoped(_, t) | Part::ScopedPhrase(_, t) => {
+                Some(t)
+            }
             _ => None,
         })
         .flat_map(|t| concepts_of(t))

@@ -28,6 +28,9 @@ pub enum Part {
     Phrase(String),
     /// Text that must occur in one field.
     Scoped(Scope, String),
+    /// A quoted phrase that must occur in one field (`symptom:"connection
+    /// refused"`): as typed, words together, no synonyms.
+    ScopedPhrase(Scope, String),
     Tech(String),
     Tag(String),
     Years(u32, u32),
@@ -42,9 +45,12 @@ pub struct ParsedQuery {
 
 impl ParsedQuery {
     pub fn has_text(&self) -> bool {
-        self.parts
-            .iter()
-            .any(|p| matches!(p, Part::Text(_) | Part::Phrase(_) | Part::Scoped(..)))
+        self.parts.iter().any(|p| {
+            matches!(
+                p,
+                Part::Text(_) | Part::Phrase(_) | Part::Scoped(..) | Part::ScopedPhrase(..)
+            )
+        })
     }
 
     /// The words of the free text, phrases and scoped parts, joined.
@@ -53,9 +59,10 @@ impl ParsedQuery {
             .parts
             .iter()
             .filter_map(|p| match p {
-                Part::Text(words) | Part::Phrase(words) | Part::Scoped(_, words) => {
-                    Some(words.as_str())
-                }
+                Part::Text(words)
+                | Part::Phrase(words)
+                | Part::Scoped(_, words)
+                | Part::ScopedPhrase(_, words) => Some(words.as_str()),
                 _ => None,
             })
             .collect();
@@ -192,6 +199,7 @@ pub fn parse(input: &str) -> Result<ParsedQuery> {
         }
         if let Some((prefix, value)) = token.split_once(':') {
             let prefix_lower = prefix.to_lowercase();
+            let mut quoted = value.starts_with('"');
             let mut value = value.trim_matches('"').trim();
             let known = scope_of(&prefix_lower).is_some()
                 || matches!(
@@ -201,6 +209,7 @@ pub fn parse(input: &str) -> Result<ParsedQuery> {
             if known && value.is_empty() && token.ends_with(':') && !rest.is_empty() {
                 // "cause: leak", as notes write it: the value is the next word.
                 let (next, remaining) = split_token(rest)?;
+                quoted = next.starts_with('"');
                 (value, rest) = (next.trim_matches('"').trim(), remaining.trim_start());
             }
             if known && value.is_empty() {
@@ -214,7 +223,11 @@ pub fn parse(input: &str) -> Result<ParsedQuery> {
                 )));
             }
             if let Some(scope) = scope_of(&prefix_lower) {
-                parts.push(Part::Scoped(scope, value.to_string()));
+                parts.push(if quoted {
+                    Part::ScopedPhrase(scope, value.to_string())
+                } else {
+                    Part::Scoped(scope, value.to_string())
+                });
                 continue;
             }
             match prefix_lower.as_str() {
@@ -281,7 +294,10 @@ mod tests {
             ]
         );
         let q = parse(r#"fix:"rolled back""#).unwrap();
-        assert_eq!(q.parts, [Part::Scoped(Scope::Fixes, "rolled back".into())]);
+        assert_eq!(
+            q.parts,
+            [Part::ScopedPhrase(Scope::Fixes, "rolled back".into())]
+        );
         let q =
             parse(r#"timeout -staging NOT "load test" AND disk OR - cause: leak tags:db"#).unwrap();
         let flags = parse("inodes df -i rm -rf").unwrap();
