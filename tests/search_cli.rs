@@ -893,3 +893,27 @@ fn show_and_similar_take_a_post_file_or_the_start_of_an_id() {
     );
     assert_eq!(ws.run(&["show", "nope"]).status.code(), Some(1));
 }
+
+/// A pasted error code that no post has ("ECONNRESET") finds the post whose
+/// body has what it stands for ("connection reset by peer" in a timeline).
+#[test]
+fn an_error_code_no_post_has_finds_what_it_stands_for() {
+    let ws = Workspace::empty();
+    ws.write(
+        "gw.md",
+        "---\nid: gateway-resets\ntitle: Partner gateway dropped calls\n---\n\n## Impact\n\nPartner calls failed for forty minutes.\n\n## Timeline\n\n- 10:02 the proxy logged `read: connection reset by peer` for partner calls.\n\n## Root Cause\n\nThe conntrack table on the gateway hosts was full.\n\n## Resolution\n\nWe raised nf_conntrack_max on every host.\n",
+    );
+    ws.write(
+        "other.md",
+        "---\nid: other\ntitle: Disk filled\n---\n\n## Impact\n\nWrites failed for an hour.\n",
+    );
+    ws.run(&["import"]);
+    let record = json(&ws.run(&["show", "--json", "gateway-resets"]));
+    assert!(
+        !record["symptoms"].to_string().contains("reset"),
+        "the phrase is in the body only: {record}"
+    );
+    let found = json(&ws.run(&["search", "--json", "ECONNRESET"]));
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(found["hits"][0]["id"], "gateway-resets");
+}

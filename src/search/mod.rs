@@ -183,7 +183,9 @@ fn concepts_of(text: &str) -> Vec<Concept> {
 
 /// A concept's scored parts, one per field: the best of its alternatives
 /// there, times the field's boost.
-fn concept_parts(concept: &Concept, fields: &[(Field, f32)], body: Field) -> Vec<Scored> {
+/// `body` is the field searched for typed phrases only (see below); `None`
+/// searches every field for every alternative.
+fn concept_parts(concept: &Concept, fields: &[(Field, f32)], body: Option<Field>) -> Vec<Scored> {
     fields
         .iter()
         .filter_map(|&(field, boost)| {
@@ -194,7 +196,7 @@ fn concept_parts(concept: &Concept, fields: &[(Field, f32)], body: Field) -> Vec
                 // titles say it, not deep in a body: matching phrases in
                 // bodies read the positions of half the corpus, tripled the
                 // slowest queries' time, and changed no ranking in eval/.
-                .filter(|(terms, weight)| field != body || terms.len() == 1 || *weight >= 1.0)
+                .filter(|(terms, weight)| Some(field) != body || terms.len() == 1 || *weight >= 1.0)
                 .map(|(terms, weight)| Alternative {
                     terms: terms
                         .iter()
@@ -333,7 +335,17 @@ impl PostIndex {
                 Part::Text(words) => {
                     let found = concepts_of(words);
                     for concept in &found {
-                        text.extend(concept_parts(concept, &all_fields, f.body));
+                        // A word no post has ("ECONNRESET") is searched
+                        // in bodies by its synonyms of several words too:
+                        // nothing else would find it, and such words are rare.
+                        let unknown = match concept.alternatives.first() {
+                            Some((terms, _)) if terms.len() == 1 => {
+                                searcher.doc_freq(&Term::from_field_text(f.body, &terms[0]))? == 0
+                            }
+                            _ => false,
+                        };
+                        let body = if unknown { None } else { Some(f.body) };
+                        text.extend(concept_parts(concept, &all_fields, body));
                         if fuzzy {
                             if let Some(q) = fuzzy_query(concept, &all_fields, searcher, f.body) {
                                 text.push(Scored::Query(q));
@@ -371,7 +383,7 @@ impl PostIndex {
                     let concept = Concept {
                         alternatives: vec![(terms, 1.0)],
                     };
-                    required.push(Required(concept_parts(&concept, &all_fields, f.body)));
+                    required.push(Required(concept_parts(&concept, &all_fields, Some(f.body))));
                     concepts.push(concept);
                 }
                 Part::ScopedPhrase(scope, phrase) => {
@@ -386,7 +398,7 @@ impl PostIndex {
                     required.push(Required(concept_parts(
                         &concept,
                         &[(field, SYMPTOM_BOOST)],
-                        f.body,
+                        Some(f.body),
                     )));
                     concepts.push(concept);
                 }
@@ -399,7 +411,7 @@ impl PostIndex {
                     required.push(Required(
                         found
                             .iter()
-                            .flat_map(|c| concept_parts(c, &[(field, SYMPTOM_BOOST)], f.body))
+                            .flat_map(|c| concept_parts(c, &[(field, SYMPTOM_BOOST)], Some(f.body)))
                             .collect(),
                     ));
                     concepts.extend(found);
