@@ -48,7 +48,24 @@ pub fn find_date(
         .or_else(|| title.and_then(date_in))
         .or_else(|| date_in(file_stem))
         .or_else(|| date_in(text))
+        // When the write-up was published, if nothing says when the
+        // incident was: most are out within days, and a date near it
+        // files the incident under its year. Last, so a story of an old
+        // incident written up years later keeps the date it tells.
+        .or_else(|| {
+            PUBLISHED_KEYS
+                .iter()
+                .filter_map(|key| front.text(key))
+                .find_map(date_in)
+        })
 }
+
+const PUBLISHED_KEYS: [&str; 4] = [
+    "source_published_at",
+    "published_at",
+    "published",
+    "publish_date",
+];
 
 /// What is wrong with the date written in the front matter, if anything:
 /// the key, and what became of its value. A typo there is the writer's
@@ -249,6 +266,27 @@ mod tests {
     fn front(yaml: &str) -> FrontMatter {
         let lines: Vec<String> = yaml.lines().map(String::from).collect();
         crate::parse::front_matter::parse(&lines).expect("front matter")
+    }
+
+    #[test]
+    fn the_publication_date_is_the_last_resort() {
+        let published = front("source_published_at: 2023-04-20T10:00:00Z");
+        assert_eq!(
+            find_date(&published, None, None, "abc", "The API failed.").as_deref(),
+            Some("2023-04-20")
+        );
+        // A date the post tells wins.
+        assert_eq!(
+            find_date(
+                &published,
+                None,
+                None,
+                "abc",
+                "On January 15, 1990 the network failed."
+            )
+            .as_deref(),
+            Some("1990-01-15")
+        );
     }
 
     #[test]
