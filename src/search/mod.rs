@@ -39,7 +39,7 @@ const PHRASE_WORD_WEIGHT: f32 = 0.6;
 
 /// How much a match in each field counts: what was seen first.
 const SYMPTOM_BOOST: f32 = 3.0;
-const TITLE_BOOST: f32 = 2.0;
+const TITLE_BOOST: f32 = 2.5;
 const CAUSE_BOOST: f32 = 1.5;
 const FIX_BOOST: f32 = 1.2;
 const BODY_BOOST: f32 = 1.0;
