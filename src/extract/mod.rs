@@ -18,7 +18,7 @@ use crate::parse::{Document, HeadingKind, Section, Sentence};
 pub use sections::{roles, SectionRole};
 
 /// Bumped whenever extraction changes, so `import` re-extracts every post.
-pub const EXTRACTOR_VERSION: u32 = 11;
+pub const EXTRACTOR_VERSION: u32 = 12;
 
 /// An incident plus the text the index needs beside it.
 #[derive(Debug, Clone)]
@@ -200,7 +200,9 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
         severity: doc.front.text("severity").map(str::to_string),
     };
     for field in Field::ALL {
-        incident.findings_mut(field).extend(select(&scored, field));
+        incident
+            .findings_mut(field)
+            .extend(select(&scored, field, &sentences));
     }
     incident.summary = summary(doc, &incident);
     Extracted {
@@ -725,8 +727,34 @@ fn confirmed_guesses(lowered: &[String]) -> HashSet<usize> {
     confirmed
 }
 
+/// The longest part of a code line a finding quotes.
+const QUOTED_CODE_CHARS: usize = 120;
+
+/// The line of the code block right after sentence `order` that a line
+/// ending in ':' introduces ("The error log filled with:", "later persisted
+/// in /etc/sysctl.d/90-gateway.conf:"), prompts and comments skipped;
+/// `None` when no code block follows.
+fn introduced_code<'a>(
+    sentences: &[(&Section, &'a Sentence)],
+    order: usize,
+) -> Option<&'a Sentence> {
+    let (_, first) = sentences.get(order + 1)?;
+    if !first.in_code || sentences[order].1.in_code {
+        return None;
+    }
+    sentences[order + 1..]
+        .iter()
+        .map(|(_, s)| *s)
+        .take_while(|s| s.in_code && s.block == first.block)
+        .find(|s| {
+            // Not a prompt, a comment or an INI section's name.
+            let line = s.text.trim();
+            !(line.starts_with(['$', '#']) || line.starts_with('[') && line.ends_with(']'))
+        })
+}
+
 /// The best findings of one field, in reading order, without repeats.
-fn select(scored: &[Scored], field: Field) -> Vec<Finding> {
+fn select(scored: &[Scored], field: Field, sentences: &[(&Section, &Sentence)]) -> Vec<Finding> {
     let mut candidates: Vec<(f32, &Scored)> = Vec::new();
     // In a list of future work the first items are the ones that matter:
     // each later item there weighs a little less.
@@ -778,16 +806,41 @@ fn select(scored: &[Scored], field: Field) -> Vec<Finding> {
         chosen.push(candidate);
     }
     chosen.sort_by_key(|s| s.order);
+    // A line that introduces a log excerpt or a config says what it shows
+    // with its first line: "filled with" alone points at nothing. That
+    // line is then not a finding of its own as well.
+    let quoted: HashMap<usize, &Sentence> = chosen
+        .iter()
+        .filter(|s| s.sentence.text.trim_end().ends_with(':'))
+        .filter_map(|s| Some((s.order, introduced_code(sentences, s.order)?)))
+        .collect();
     chosen
         .into_iter()
-        .map(|s| Finding {
-            // A line that introduced a config or a log excerpt stands alone
-            // here: its colon would point at nothing.
-            text: s.sentence.text.trim_end().trim_end_matches(':').to_string(),
-            section: s.section.heading.clone(),
-            line: s.sentence.line,
+        .filter(|s| !quoted.values().any(|q| std::ptr::eq(*q, s.sentence)))
+        .map(|s| {
+            let intro = s.sentence.text.trim_end().trim_end_matches(':').trim_end();
+            let text = match quoted.get(&s.order) {
+                Some(code) => format!(
+                    "{intro}: {}",
+                    clip_chars(code.text.trim(), QUOTED_CODE_CHARS)
+                ),
+                None => intro.to_string(),
+            };
+            Finding {
+                text,
+                section: s.section.heading.clone(),
+                line: s.sentence.line,
+            }
         })
         .collect()
+}
+
+/// `text` cut to `max` characters, with "…" where it was cut.
+fn clip_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 /// The longest id kept whole; longer ones are cut and told apart by a
@@ -1005,13 +1058,19 @@ mod tests {
             "{symptoms:?}"
         );
         assert!(!symptoms.iter().any(|t| t.starts_with('$')));
-        let line = incident
+        // The line that introduces the excerpt says what it shows with its
+        // first line (the prompt's skipped), once.
+        let quoted: Vec<_> = incident
             .symptoms
             .iter()
-            .find(|f| f.text.contains("accept4"))
-            .unwrap()
-            .line;
-        assert_eq!(line, 9);
+            .filter(|f| f.text.contains("accept4"))
+            .collect();
+        assert_eq!(quoted.len(), 1, "{symptoms:?}");
+        assert_eq!(
+            quoted[0].text,
+            "The proxy log on every host filled with these lines: 2016/08/19 18:02:11 [crit] accept4() failed (24: Too many open files)"
+        );
+        assert_eq!(quoted[0].line, 5);
     }
 
     #[test]
@@ -1072,11 +1131,11 @@ mod tests {
             ["ALTER TABLE orders ADD COLUMN fulfillment_region text;"]
         );
         // Without a statement to stand for it, the introduction says what
-        // set the incident off.
+        // set the incident off, with the line it introduced.
         let post = "# Regex\n\n## Trigger\n\nAt 11:07 an engineer added a pattern meant to catch scrapers:\n\n```\n^(?:[\\w.]+\\s?)+crawler$\n```\n";
         assert_eq!(
             texts(&record(post).causes),
-            ["At 11:07 an engineer added a pattern meant to catch scrapers"]
+            ["At 11:07 an engineer added a pattern meant to catch scrapers: ^(?:[\\w.]+\\s?)+crawler$"]
         );
     }
 
