@@ -21,9 +21,10 @@ use crate::Cli;
 Words are searched with their synonyms (oom finds OutOfMemoryError) and
 ranked: incidents that say more of them, in their symptoms first, come
 first; AND/OR are not needed. Every phrase, field prefix and filter must
-match. When almost nothing matches, near spellings are tried and said so.")]
+match. A word that is in no post is also searched by its near spellings,
+and the results say so.")]
 pub struct Args {
-    /// How many incidents to show.
+    /// How many incidents to show, from 1 to 100.
     #[arg(long, short = 'n', value_parser = super::parse_limit, default_value_t = DEFAULT_LIMIT)]
     pub limit: usize,
     /// Print the results as JSON (the same object as GET /api/search).

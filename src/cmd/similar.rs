@@ -10,7 +10,7 @@ use crate::Cli;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// How many incidents to show.
+    /// How many incidents to show, from 1 to 100.
     #[arg(long, short = 'n', value_parser = super::parse_limit, default_value_t = 5)]
     pub limit: usize,
     /// Print `{"id": ..., "hits": [...]}` as JSON.

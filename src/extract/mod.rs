@@ -1175,6 +1175,15 @@ mod tests {
     }
 
     #[test]
+    fn what_a_failure_prevented_is_no_fix() {
+        let post = "---\ntitle: Database failover\ncompany: Example\n---\n\nThe primary database failed at 10:00 and writes stopped. Ongoing provisioning issues prevented the standby from taking over.\n\nEngineers restarted the standby by hand and added a check to prevent a repeat.\n";
+        assert_eq!(
+            texts(&record(post).fixes),
+            ["Engineers restarted the standby by hand and added a check to prevent a repeat."]
+        );
+    }
+
+    #[test]
     fn a_front_matter_summary_is_shown_as_text() {
         let post = "---\ntitle: Leap second\nsummary: Backwards time from [the leap second](https://example.com/bulletin) made *every* `ntpd` host spin. It took hours.\n---\n\nThe hosts spun at full CPU after the leap second.\n";
         assert_eq!(
