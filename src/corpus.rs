@@ -530,17 +530,8 @@ fn find_marker(line: &str) -> Option<(usize, String)> {
     while let Some(found) = line[search_from..].find(TRANSCRIPT_MARKER) {
         let at = search_from + found;
         let rest = line[at + TRANSCRIPT_MARKER.len()..].trim();
-        let path = rest
-            .strip_prefix("post/")
-            .or_else(|| rest.strip_prefix("posts/"));
-        if let Some(path) = path {
-            let without_ext = POST_EXTENSIONS.iter().find_map(|ext| {
-                path.len()
-                    .checked_sub(ext.len() + 1)
-                    .filter(|&cut| path.is_char_boundary(cut))
-                    .filter(|&cut| path[cut..].eq_ignore_ascii_case(&format!(".{ext}")))
-                    .map(|cut| &path[..cut])
-            });
+        if let Some(path) = in_posts_folder(rest) {
+            let without_ext = without_post_extension(path);
             let slug = without_ext.unwrap_or(path);
             let plausible = !slug.is_empty() && !slug.contains(char::is_whitespace);
             if plausible && (at == 0 || without_ext.is_some()) {
@@ -552,20 +543,32 @@ fn find_marker(line: &str) -> Option<(usize, String)> {
     None
 }
 
+/// The path of a marker inside the posts folder (`post/x.md` or
+/// `posts/x.md`), without that folder.
+fn in_posts_folder(path: &str) -> Option<&str> {
+    path.strip_prefix("post/")
+        .or_else(|| path.strip_prefix("posts/"))
+}
+
+/// `path` without the extension of a post (`.md`, `.markdown`, `.txt`,
+/// any case); `None` when it has none of them.
+fn without_post_extension(path: &str) -> Option<&str> {
+    POST_EXTENSIONS.iter().find_map(|ext| {
+        path.len()
+            .checked_sub(ext.len() + 1)
+            .filter(|&cut| path.is_char_boundary(cut))
+            .filter(|&cut| path[cut..].eq_ignore_ascii_case(&format!(".{ext}")))
+            .map(|cut| &path[..cut])
+    })
+}
+
 /// Why a line that starts like a transcript marker (`$ cat `) is not one,
 /// when it looks meant as one: it names a post (`post/`, or a file name
 /// ending as posts do) rather than quoting a command (`$ cat /etc/hosts`).
 fn near_marker(line: &str) -> Option<&'static str> {
     let rest = line.trim_start().strip_prefix(TRANSCRIPT_MARKER)?.trim();
-    let path = rest
-        .strip_prefix("post/")
-        .or_else(|| rest.strip_prefix("posts/"));
-    let names_a_post = POST_EXTENSIONS.iter().any(|ext| {
-        rest.len() > ext.len() + 1
-            && rest.is_char_boundary(rest.len() - ext.len() - 1)
-            && rest[rest.len() - ext.len() - 1..].eq_ignore_ascii_case(&format!(".{ext}"))
-    });
-    match path {
+    let names_a_post = without_post_extension(rest).is_some_and(|stem| !stem.is_empty());
+    match in_posts_folder(rest) {
         Some("") => Some("it names no post after `post/`"),
         Some(path) if path.contains(char::is_whitespace) => {
             Some("its file name has a space: write the slug with dashes")
@@ -578,10 +581,6 @@ fn near_marker(line: &str) -> Option<&'static str> {
     }
 }
 
-/// Splits a file into posts. A file without transcript markers is one post.
-///
-/// Takes the text by value: most files are one post, which keeps the text
-/// as read instead of a copy of it (a copy of the whole corpus, at import).
 /// Per line, whether it is inside a fenced code block that closes: a
 /// post quoting a shell session (`$ cat post/x.md` in a code block) is one
 /// post. A fence that never closes hides nothing, so a transcript whose
@@ -607,6 +606,10 @@ fn closed_fences(text: &str) -> Vec<bool> {
     fenced
 }
 
+/// Splits a file into posts. A file without transcript markers is one post.
+///
+/// Takes the text by value: most files are one post, which keeps the text
+/// as read instead of a copy of it (a copy of the whole corpus, at import).
 pub fn split_posts(source: &str, path: &Path, text: impl Into<String>) -> Vec<RawPost> {
     let text: String = text.into();
     let file_stem = path
@@ -675,12 +678,14 @@ pub fn split_posts(source: &str, path: &Path, text: impl Into<String>) -> Vec<Ra
     if posts.is_empty() {
         // No transcript: a line like a marker is a post quoting a command,
         // unless it opens the file.
+        let opening = text
+            .split('\n')
+            .position(|l| !l.trim().is_empty())
+            .map(|at| at + 1);
         let mut post = make(1, None, 1, text);
         post.near_markers = near_markers
             .into_iter()
-            .filter(|(_, line, _)| {
-                post.text.split('\n').position(|l| !l.trim().is_empty()) == Some(line - 1)
-            })
+            .filter(|&(_, line, _)| Some(line) == opening)
             .map(|(_, line, reason)| (line, reason))
             .collect();
         return vec![post];

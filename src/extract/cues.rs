@@ -505,7 +505,6 @@ pub static UNAFFECTED: Patterns = Patterns::new(&[
 /// spared: see `negated`.
 pub static LOSS: Weighted = Weighted::new(&[("were lost", 1.0), ("was lost", 1.0)]);
 
-/// Making it up to customers is not fixing the system.
 /// The incident itself as the subject: "The outage resulted in 31 hours
 /// of downtime" tells what it did to users (a symptom), though "resulted
 /// in" and "led to" usually follow a cause.
@@ -555,6 +554,7 @@ pub static REASON_GIVEN: Patterns = Patterns::new(&[
     "result of",
 ]);
 
+/// Making it up to customers is not fixing the system.
 pub static GOODWILL: Patterns =
     Patterns::new(&["refund", "apolog", "credit", "emailed affected", "goodwill"]);
 

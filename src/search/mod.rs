@@ -33,7 +33,6 @@ use snippets::{Phrase, Snippets};
 
 pub const DEFAULT_LIMIT: usize = 10;
 pub const MAX_LIMIT: usize = 100;
-/// Below this many hits, typos get a second chance with fuzzy matching.
 const SYNONYM_WEIGHT: f32 = 0.8;
 const PHRASE_WORD_WEIGHT: f32 = 0.6;
 
@@ -221,24 +220,9 @@ fn filter_term(field: Field, value: &str) -> Scored {
     )))
 }
 
-fn fuzzy_query(
-    concept: &Concept,
-    fields: &[(Field, f32)],
-    searcher: &Searcher,
-    probe: Field,
-) -> Option<Box<dyn Query>> {
-    let (terms, _) = concept.alternatives.first()?;
-    if terms.len() != 1 || terms[0].chars().count() < 4 {
-        return None;
-    }
-    let term = &terms[0];
-    if searcher
-        .doc_freq(&Term::from_field_text(probe, term))
-        .unwrap_or(0)
-        > 0
-    {
-        return None;
-    }
+/// The near spellings of `term` (a word no post has), in every field, at
+/// half weight.
+fn fuzzy_query(term: &str, fields: &[(Field, f32)]) -> Box<dyn Query> {
     // Typos meet stems: "memroy" is two edits from "memori" (memory).
     let distance = if term.chars().count() >= 6 { 2 } else { 1 };
     let clauses: Vec<(Occur, Box<dyn Query>)> = fields
@@ -251,7 +235,7 @@ fn fuzzy_query(
             )
         })
         .collect();
-    Some(Box::new(BooleanQuery::new(clauses)))
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// A query ready to run, with what is needed to pick the best findings.
@@ -260,9 +244,10 @@ struct Plan {
     criteria: Criteria,
     /// Every concept of the free text, for choosing findings to show.
     concepts: Vec<Concept>,
-    /// Whether some word is in no post, and its near spellings are
-    /// searched for it.
-    spelled_near: bool,
+    /// Whether some word is in no post and long enough (4 letters) for
+    /// its near spellings to be worth searching; a plan made with `fuzzy`
+    /// searches them.
+    spellable: bool,
 }
 
 impl Plan {
@@ -308,12 +293,12 @@ impl PostIndex {
         &self,
         parsed: &query::ParsedQuery,
         searcher: &Searcher,
+        plain: &Plan,
     ) -> Result<Option<Plan>> {
-        if !parsed.has_text() {
+        if !plain.spellable {
             return Ok(None);
         }
-        let fuzzy = self.plan(parsed, searcher, true)?;
-        Ok(fuzzy.spelled_near.then_some(fuzzy))
+        Ok(Some(self.plan(parsed, searcher, true)?))
     }
 
     fn plan(&self, parsed: &query::ParsedQuery, searcher: &Searcher, fuzzy: bool) -> Result<Plan> {
@@ -329,7 +314,7 @@ impl PostIndex {
         let mut excluded: Vec<Box<dyn Query>> = Vec::new();
         let mut text: Vec<Scored> = Vec::new();
         let mut concepts = Vec::new();
-        let mut spelled_near = false;
+        let mut spellable = false;
         for part in &parsed.parts {
             match part {
                 Part::Text(words) => {
@@ -339,17 +324,27 @@ impl PostIndex {
                         // in bodies by its synonyms of several words too:
                         // nothing else would find it, and such words are rare.
                         let unknown = match concept.alternatives.first() {
-                            Some((terms, _)) if terms.len() == 1 => {
-                                searcher.doc_freq(&Term::from_field_text(f.body, &terms[0]))? == 0
+                            Some((terms, _))
+                                if terms.len() == 1
+                                    && searcher
+                                        .doc_freq(&Term::from_field_text(f.body, &terms[0]))?
+                                        == 0 =>
+                            {
+                                Some(terms[0].as_str())
                             }
-                            _ => false,
+                            _ => None,
                         };
-                        let body = if unknown { None } else { Some(f.body) };
+                        let body = if unknown.is_some() {
+                            None
+                        } else {
+                            Some(f.body)
+                        };
                         text.extend(concept_parts(concept, &all_fields, body));
-                        if fuzzy {
-                            if let Some(q) = fuzzy_query(concept, &all_fields, searcher, f.body) {
-                                text.push(Scored::Query(q));
-                                spelled_near = true;
+                        // Likelier a typo than a new word: its near spellings.
+                        if let Some(word) = unknown.filter(|w| w.chars().count() >= 4) {
+                            spellable = true;
+                            if fuzzy {
+                                text.push(Scored::Query(fuzzy_query(word, &all_fields)));
                             }
                         }
                     }
@@ -375,31 +370,24 @@ impl PostIndex {
                     }
                     concepts.extend(found);
                 }
-                Part::Phrase(phrase) => {
+                Part::Phrase(phrase) | Part::ScopedPhrase(_, phrase) => {
                     let terms = analyze(phrase);
                     if terms.is_empty() {
                         continue;
                     }
+                    // As typed: the phrase alone, no synonyms.
                     let concept = Concept {
                         alternatives: vec![(terms, 1.0)],
                     };
-                    required.push(Required(concept_parts(&concept, &all_fields, Some(f.body))));
-                    concepts.push(concept);
-                }
-                Part::ScopedPhrase(scope, phrase) => {
-                    let terms = analyze(phrase);
-                    if terms.is_empty() {
-                        continue;
-                    }
-                    let concept = Concept {
-                        alternatives: vec![(terms, 1.0)],
+                    let scoped;
+                    let fields = match part {
+                        Part::ScopedPhrase(scope, _) => {
+                            scoped = [(scoped_field(scope), SYMPTOM_BOOST)];
+                            &scoped[..]
+                        }
+                        _ => &all_fields[..],
                     };
-                    let field = scoped_field(scope);
-                    required.push(Required(concept_parts(
-                        &concept,
-                        &[(field, SYMPTOM_BOOST)],
-                        Some(f.body),
-                    )));
+                    required.push(Required(concept_parts(&concept, fields, Some(f.body))));
                     concepts.push(concept);
                 }
                 Part::Scoped(scope, words) => {
@@ -491,7 +479,7 @@ impl PostIndex {
         Ok(Plan {
             criteria: Criteria { required, excluded },
             concepts,
-            spelled_near,
+            spellable,
         })
     }
 
@@ -538,7 +526,7 @@ impl PostIndex {
         };
         let (mut top, mut total, mut matches) = rank(&plan)?;
         let mut near_spellings = false;
-        if let Some(fuzzy) = self.near_spelling_plan(&parsed, &searcher)? {
+        if let Some(fuzzy) = self.near_spelling_plan(&parsed, &searcher, &plan)? {
             let (fuzzy_top, fuzzy_total, fuzzy_matches) = rank(&fuzzy)?;
             if fuzzy_total > total {
                 (top, total, matches, plan) = (fuzzy_top, fuzzy_total, fuzzy_matches, fuzzy);
@@ -852,7 +840,7 @@ impl PostIndex {
         let plan = self.plan(&parsed, &searcher, false)?;
         let mut matches = ranking::matching_docs(&searcher, &plan.criteria, &defer)?;
         let count = |matches: &[Vec<DocId>]| matches.iter().map(Vec::len).sum::<usize>();
-        if let Some(fuzzy) = self.near_spelling_plan(&parsed, &searcher)? {
+        if let Some(fuzzy) = self.near_spelling_plan(&parsed, &searcher, &plan)? {
             let fuzzy_matches = ranking::matching_docs(&searcher, &fuzzy.criteria, &defer)?;
             if count(&fuzzy_matches) > count(&matches) {
                 matches = fuzzy_matches;
@@ -1466,7 +1454,10 @@ mod tests {
             let total = searcher
                 .search(&*ranking::to_query(&plan.criteria), &Count)
                 .expect("count");
-            if let Some(fuzzy) = index.near_spelling_plan(&parsed, &searcher).expect("fuzzy") {
+            if let Some(fuzzy) = index
+                .near_spelling_plan(&parsed, &searcher, &plan)
+                .expect("fuzzy")
+            {
                 if searcher
                     .search(&*ranking::to_query(&fuzzy.criteria), &Count)
                     .expect("count")
