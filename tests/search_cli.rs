@@ -103,6 +103,10 @@ fn synonyms_typos_and_filters() {
     assert!(
         partly["total"].as_u64() > json(&ws.run(&["search", "--json", "leak"]))["total"].as_u64()
     );
+    // The word a typo was taken for is marked where the hit says it, as
+    // a word typed right would be.
+    let snippet = typo["hits"][0]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("<mark>certificate</mark>"), "{snippet}");
     // Filters narrow the results.
     let k8s = json(&ws.run(&["search", "--json", "tech:kubernetes", "restarting"]));
     assert!(k8s["total"].as_u64().unwrap() >= 1);

@@ -220,22 +220,78 @@ fn filter_term(field: Field, value: &str) -> Scored {
     )))
 }
 
-/// The near spellings of `term` (a word no post has), in every field, at
-/// half weight.
-fn fuzzy_query(term: &str, fields: &[(Field, f32)]) -> Box<dyn Query> {
-    // Typos meet stems: "memroy" is two edits from "memori" (memory).
-    let distance = if term.chars().count() >= 6 { 2 } else { 1 };
-    let clauses: Vec<(Occur, Box<dyn Query>)> = fields
-        .iter()
-        .map(|&(field, boost)| {
-            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true);
-            (
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(fuzzy), boost * 0.5)) as Box<dyn Query>,
-            )
-        })
+/// How much a near spelling of a typed word counts, against the word.
+const NEAR_SPELLING_WEIGHT: f32 = 0.5;
+/// Near spellings searched for one typed word: the closest, then the
+/// most common. A short word has dozens within two edits in a large
+/// index, and each is a term to look up in every field.
+const NEAR_SPELLINGS_KEPT: usize = 8;
+
+/// The words of the index within an edit or two of `word` (a word no post
+/// has; two edits from 6 letters: "memroy" is two from the stem "memori"),
+/// closest first, then commonest. They are read from the term
+/// dictionaries of the body (which holds every finding) and the title,
+/// and searched as any other word, so they are scored, marked in snippets
+/// and found in the findings shown. Matching them in tantivy's fuzzy
+/// query instead walked five fields' dictionaries per segment, and gave
+/// every match the same score.
+fn near_spellings(searcher: &Searcher, word: &str, fields: &[Field]) -> Result<Vec<String>> {
+    let distance = if word.chars().count() >= 6 { 2 } else { 1 };
+    let mut found: HashMap<String, u64> = HashMap::new();
+    for &field in fields {
+        let automaton =
+            FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true).automaton()?;
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(field)?;
+            let mut terms = inverted
+                .terms()
+                .search(&automaton)
+                .into_stream()
+                .map_err(tantivy::TantivyError::from)?;
+            while terms.advance() {
+                if let Ok(term) = std::str::from_utf8(terms.key()) {
+                    *found.entry(term.to_string()).or_default() +=
+                        u64::from(terms.value().doc_freq);
+                }
+            }
+        }
+    }
+    let mut found: Vec<(usize, u64, String)> = found
+        .into_iter()
+        .map(|(term, docs)| (edit_distance(word, &term), docs, term))
         .collect();
-    Box::new(BooleanQuery::new(clauses))
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    Ok(found
+        .into_iter()
+        .take(NEAR_SPELLINGS_KEPT)
+        .map(|(_, _, term)| term)
+        .collect())
+}
+
+/// Edits (insert, delete, replace, swap two neighbours) from `a` to `b`,
+/// as the fuzzy automaton counts them.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let replace = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + replace);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
 }
 
 /// A query ready to run, with what is needed to pick the best findings.
@@ -248,6 +304,9 @@ struct Plan {
     /// its near spellings to be worth searching; a plan made with `fuzzy`
     /// searches them.
     spellable: bool,
+    /// Whether the index has near spellings of such a word, and this plan
+    /// searches them.
+    corrected: bool,
 }
 
 impl Plan {
@@ -286,9 +345,12 @@ impl PostIndex {
     }
 
     /// The plan that also searches the near spellings of words no post
-    /// has, when the query has such a word: a typo ("memroy leak") is
-    /// corrected whatever else matches. The search takes it when it
-    /// finds more.
+    /// has, when the query has such a word and the index has words spelled
+    /// like it: a typo ("memroy leak", "rollbak deploy") is corrected
+    /// whatever else matches, and the plan without the corrections is not
+    /// run at all. (It used to be taken only when it found more; "rollbak
+    /// deploy" found no post that "deploy" had not, so rollbacks were not
+    /// ranked first.)
     fn near_spelling_plan(
         &self,
         parsed: &query::ParsedQuery,
@@ -298,7 +360,8 @@ impl PostIndex {
         if !plain.spellable {
             return Ok(None);
         }
-        Ok(Some(self.plan(parsed, searcher, true)?))
+        let corrected = self.plan(parsed, searcher, true)?;
+        Ok(corrected.corrected.then_some(corrected))
     }
 
     fn plan(&self, parsed: &query::ParsedQuery, searcher: &Searcher, fuzzy: bool) -> Result<Plan> {
@@ -315,6 +378,8 @@ impl PostIndex {
         let mut text: Vec<Scored> = Vec::new();
         let mut concepts = Vec::new();
         let mut spellable = false;
+        // The near spellings searched for typed words, as concepts.
+        let mut corrections = Vec::new();
         for part in &parsed.parts {
             match part {
                 Part::Text(words) => {
@@ -344,7 +409,20 @@ impl PostIndex {
                         if let Some(word) = unknown.filter(|w| w.chars().count() >= 4) {
                             spellable = true;
                             if fuzzy {
-                                text.push(Scored::Query(fuzzy_query(word, &all_fields)));
+                                let near = Concept {
+                                    alternatives: near_spellings(
+                                        searcher,
+                                        word,
+                                        &[f.body, f.title],
+                                    )?
+                                    .into_iter()
+                                    .map(|term| (vec![term], NEAR_SPELLING_WEIGHT))
+                                    .collect(),
+                                };
+                                if !near.alternatives.is_empty() {
+                                    text.extend(concept_parts(&near, &all_fields, Some(f.body)));
+                                    corrections.push(near);
+                                }
                             }
                         }
                     }
@@ -447,6 +525,8 @@ impl PostIndex {
                 }
             }
         }
+        let corrected = !corrections.is_empty();
+        concepts.append(&mut corrections);
         if !text.is_empty() {
             required.push(Required(text));
         }
@@ -480,6 +560,7 @@ impl PostIndex {
             criteria: Criteria { required, excluded },
             concepts,
             spellable,
+            corrected,
         })
     }
 
@@ -512,27 +593,20 @@ impl PostIndex {
         let limit = limit.clamp(1, MAX_LIMIT);
         let searcher = self.reader.searcher();
         let mut plan = self.plan(&parsed, &searcher, false)?;
+        let mut near_spellings = false;
+        if let Some(corrected) = self.near_spelling_plan(&parsed, &searcher, &plan)? {
+            plan = corrected;
+            near_spellings = true;
+        }
         // Body matches add little next to the other fields: most documents
         // that match only there cannot reach the page.
         let defer = [self.fields.body];
-        let rank = |plan: &Plan| {
-            if with_facets {
-                ranking::top_docs_and_matches(&searcher, &plan.criteria, &defer, limit, offset)
-            } else {
-                let (top, total) =
-                    ranking::top_docs(&searcher, &plan.criteria, &defer, limit, offset)?;
-                Ok((top, total, Vec::new()))
-            }
+        let (top, total, matches) = if with_facets {
+            ranking::top_docs_and_matches(&searcher, &plan.criteria, &defer, limit, offset)?
+        } else {
+            let (top, total) = ranking::top_docs(&searcher, &plan.criteria, &defer, limit, offset)?;
+            (top, total, Vec::new())
         };
-        let (mut top, mut total, mut matches) = rank(&plan)?;
-        let mut near_spellings = false;
-        if let Some(fuzzy) = self.near_spelling_plan(&parsed, &searcher, &plan)? {
-            let (fuzzy_top, fuzzy_total, fuzzy_matches) = rank(&fuzzy)?;
-            if fuzzy_total > total {
-                (top, total, matches, plan) = (fuzzy_top, fuzzy_total, fuzzy_matches, fuzzy);
-                near_spellings = true;
-            }
-        }
         let facets = if with_facets {
             Some(count_facets(&searcher, &matches)?)
         } else {
@@ -837,15 +911,11 @@ impl PostIndex {
         let parsed = query::parse(text)?;
         let searcher = self.reader.searcher();
         let defer = [self.fields.body];
-        let plan = self.plan(&parsed, &searcher, false)?;
-        let mut matches = ranking::matching_docs(&searcher, &plan.criteria, &defer)?;
-        let count = |matches: &[Vec<DocId>]| matches.iter().map(Vec::len).sum::<usize>();
-        if let Some(fuzzy) = self.near_spelling_plan(&parsed, &searcher, &plan)? {
-            let fuzzy_matches = ranking::matching_docs(&searcher, &fuzzy.criteria, &defer)?;
-            if count(&fuzzy_matches) > count(&matches) {
-                matches = fuzzy_matches;
-            }
+        let mut plan = self.plan(&parsed, &searcher, false)?;
+        if let Some(corrected) = self.near_spelling_plan(&parsed, &searcher, &plan)? {
+            plan = corrected;
         }
+        let matches = ranking::matching_docs(&searcher, &plan.criteria, &defer)?;
         count_facets(&searcher, &matches)
     }
 
@@ -1450,21 +1520,12 @@ mod tests {
             let Ok(mut plan) = index.plan(&parsed, &searcher, false) else {
                 continue;
             };
-            // The matches the search shows: typos retried as it does.
-            let total = searcher
-                .search(&*ranking::to_query(&plan.criteria), &Count)
-                .expect("count");
-            if let Some(fuzzy) = index
+            // The matches the search shows: typos corrected as it does.
+            if let Some(corrected) = index
                 .near_spelling_plan(&parsed, &searcher, &plan)
-                .expect("fuzzy")
+                .expect("near spellings")
             {
-                if searcher
-                    .search(&*ranking::to_query(&fuzzy.criteria), &Count)
-                    .expect("count")
-                    > total
-                {
-                    plan = fuzzy;
-                }
+                plan = corrected;
             }
             let expected = tantivy_facets(&searcher, &*ranking::to_query(&plan.criteria));
             let ours = index.facets(text).expect("facets");
