@@ -1409,6 +1409,7 @@ mod tests {
         assert!(queries.len() > 100, "{} queries", queries.len());
         let mut matched = 0;
         let unscored_before = ranking::COUNTED_NOT_SCORED.with(|n| n.get());
+        let phrases_before = ranking::DEFERRED_PHRASES_FOUND.with(|n| n.get());
         for text in &queries {
             let parsed = query::parse(text).expect("parse");
             for (fuzzy, defer) in [
@@ -1454,6 +1455,8 @@ mod tests {
         }
         let unscored = ranking::COUNTED_NOT_SCORED.with(|n| n.get()) - unscored_before;
         assert!(unscored > 10_000, "only {unscored} matches went unscored");
+        let phrases = ranking::DEFERRED_PHRASES_FOUND.with(|n| n.get()) - phrases_before;
+        assert!(phrases > 20, "only {phrases} deferred phrases found");
         assert!(
             matched > 2 * queries.len(),
             "{matched} of {} queries matched",

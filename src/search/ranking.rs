@@ -7,7 +7,8 @@
 //! count and the best hits. The scores are tantivy's (up to the order of
 //! float additions), for a third fewer instructions per query. The body's
 //! postings, most of a query's, come last, and are scored only for the
-//! documents that could still reach the page (see `score_deferred`).
+//! documents that could still reach the page (see `score_deferred`); so
+//! are the body's phrases, whose positions are read only there.
 //!
 //! The plan says what to score: every [`Required`] part must match, and a
 //! hit's score is the sum over the parts it matches, as in a tantivy
@@ -25,7 +26,9 @@ use tantivy::query::{Bm25StatisticsProvider, EnableScoring, PhraseQuery, Query, 
 #[cfg(test)]
 use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, Term, TERMINATED};
+use tantivy::{
+    DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, Term, TERMINATED,
+};
 
 use crate::error::Result;
 
@@ -129,14 +132,26 @@ pub(super) fn to_query(criteria: &Criteria) -> Box<dyn Query> {
 /// all segments, as tantivy does.
 struct Prepared {
     parts: Vec<Vec<PreparedScored>>,
-    /// Of the last part, the best-of-terms in the deferred fields (each
-    /// the alternatives of one): scored after the rest of the part, and in
-    /// full only for the documents that could still reach the top.
-    deferred: Vec<Vec<TermScores>>,
+    /// Of the last part, the best-ofs in the deferred fields: scored after
+    /// the rest of the part, and in full only for the documents that could
+    /// still reach the top.
+    deferred: Vec<Deferred>,
     /// The most the deferred parts can add to a document's score.
     deferred_bound: Score,
     /// What no hit may match.
     excluded: Vec<Box<dyn Weight>>,
+}
+
+/// A best-of in a deferred field. Each of its phrases has a word that is
+/// also one of its terms, so the terms match every document the phrases
+/// do: which documents match is known without reading a position, and a
+/// phrase is looked for only in the documents that could reach the top.
+/// ("load balancer" in a body, with `load` and `balancer` alone at a
+/// lower weight, read the positions of a fifth of the corpus for each
+/// such query.)
+struct Deferred {
+    terms: Vec<TermScores>,
+    phrases: Vec<(Box<dyn Weight>, f32)>,
 }
 
 enum PreparedScored {
@@ -192,11 +207,9 @@ impl TermScores {
             .flatten()
             .map(|info| u64::from(info.doc_freq))
             .sum();
-        let x = ((docs - doc_freq.min(docs)) as Score + 0.5) / (doc_freq as Score + 0.5);
-        let idf = (1.0 + x).ln();
         Ok(TermScores {
             term,
-            weight: idf * (1.0 + K1) * boost,
+            weight: idf(doc_freq, docs) * (1.0 + K1) * boost,
             length_norm,
             term_infos,
         })
@@ -241,6 +254,25 @@ impl TermScores {
     }
 }
 
+/// BM25's inverse document frequency, as tantivy computes it.
+fn idf(doc_freq: u64, docs: u64) -> Score {
+    let x = ((docs - doc_freq.min(docs)) as Score + 0.5) / (doc_freq as Score + 0.5);
+    (1.0 + x).ln()
+}
+
+/// Above any score of a phrase of `terms` boosted by `boost`: tantivy
+/// weighs a phrase by the sum of its words' idf, and BM25's term
+/// frequency part stays below 1. A thousandth more, for the order of
+/// float additions.
+fn phrase_bound(searcher: &Searcher, terms: &[Term], boost: Score) -> Result<Score> {
+    let docs = searcher.total_num_docs()?;
+    let mut idf_sum = 0.0;
+    for term in terms {
+        idf_sum += idf(searcher.doc_freq(term)?, docs);
+    }
+    Ok(idf_sum * (1.0 + K1) * boost * 1.001)
+}
+
 /// The length norms of a field, as tantivy's `Bm25Weight` computes them.
 pub(super) fn length_norms(searcher: &Searcher, field: Field) -> Result<Arc<[Score; 256]>> {
     let tokens = searcher.total_num_tokens(field)?;
@@ -274,9 +306,9 @@ fn prepare(
             match scored {
                 Scored::BestOf {
                     boost,
-                    alternatives,
+                    alternatives: alternatives_given,
                 } => {
-                    let alternatives = alternatives
+                    let alternatives = alternatives_given
                         .iter()
                         .map(|alt| {
                             // Boosts multiply from the outside in, as
@@ -301,20 +333,40 @@ fn prepare(
                             })
                         })
                         .collect::<Result<Vec<_>>>()?;
+                    // Every alternative in a deferred field, and every
+                    // phrase holding a word that is also a term here.
+                    let is_term = |term: &Term| {
+                        alternatives_given
+                            .iter()
+                            .any(|alt| alt.terms.len() == 1 && alt.terms[0] == *term)
+                    };
                     let deferrable = last
-                        && alternatives.iter().all(|alt| {
-                            matches!(alt, PreparedAlternative::Term(t) if defer.contains(&t.term.field()))
+                        && alternatives_given.iter().all(|alt| {
+                            alt.terms
+                                .first()
+                                .is_some_and(|t| defer.contains(&t.field()))
+                                && (alt.terms.len() == 1 || alt.terms.iter().any(is_term))
                         });
                     if deferrable {
-                        let terms: Vec<TermScores> = alternatives
-                            .into_iter()
-                            .filter_map(|alt| match alt {
-                                PreparedAlternative::Term(term) => Some(term),
-                                PreparedAlternative::Phrase { .. } => None,
-                            })
-                            .collect();
-                        deferred_bound += terms.iter().map(TermScores::bound).fold(0.0, Score::max);
-                        deferred.push(terms);
+                        let mut concept = Deferred {
+                            terms: Vec::new(),
+                            phrases: Vec::new(),
+                        };
+                        let mut bound: Score = 0.0;
+                        for (alt, given) in alternatives.into_iter().zip(alternatives_given) {
+                            match alt {
+                                PreparedAlternative::Term(term) => {
+                                    bound = bound.max(term.bound());
+                                    concept.terms.push(term);
+                                }
+                                PreparedAlternative::Phrase { weight, boost } => {
+                                    bound = bound.max(phrase_bound(searcher, &given.terms, boost)?);
+                                    concept.phrases.push((weight, boost));
+                                }
+                            }
+                        }
+                        deferred_bound += bound;
+                        deferred.push(concept);
                     } else {
                         prepared.push(PreparedScored::BestOf(alternatives));
                     }
@@ -646,6 +698,8 @@ thread_local! {
     /// Matches of deferred parts that were counted but not scored, for
     /// the tests to know they went that way.
     pub(super) static COUNTED_NOT_SCORED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// Deferred phrases found in a document that could reach the top.
+    pub(super) static DEFERRED_PHRASES_FOUND: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// Scores the deferred parts (see `Prepared`). Their postings are most of
@@ -654,7 +708,9 @@ thread_local! {
 /// could not reach the top `keep` whatever they scored. So the `keep`-th
 /// best score so far, less the most the deferred parts can add, is the cut:
 /// documents below it are only counted, those at or above it scored in
-/// full, in the same order of additions either way.
+/// full, in the same order of additions either way. A phrase is looked
+/// for only in the documents at or above the cut, one `seek_danger` each:
+/// its words' terms have counted the documents it could match.
 fn score_deferred(
     scratch: &mut Scratch,
     segment: &SegmentReader,
@@ -671,8 +727,8 @@ fn score_deferred(
         keep,
         prepared.deferred_bound,
     );
-    for alternatives in &prepared.deferred {
-        let concept = if alternatives.len() > 1 {
+    for deferred in &prepared.deferred {
+        let concept = if deferred.terms.len() + deferred.phrases.len() > 1 {
             scratch.next_concept()
         } else {
             0
@@ -685,7 +741,7 @@ fn score_deferred(
             &mut part[..max_doc],
             &mut best[..max_doc],
         );
-        for term in alternatives {
+        for term in &deferred.terms {
             let Some(mut blocks) = ScoredBlocks::open(segment, segment_ord, term)? else {
                 continue;
             };
@@ -716,6 +772,43 @@ fn score_deferred(
                         keep_best(scores, best, concept, doc, score);
                     }
                 }
+            }
+        }
+        if deferred.phrases.is_empty() {
+            continue;
+        }
+        // The phrases, only where the document could still reach the
+        // top; the terms have counted every document they match.
+        let candidates: Vec<DocId> = (0..max_doc)
+            .filter(|&slot| {
+                let so_far = if first {
+                    total[slot]
+                } else if total[slot] > 0.0 {
+                    total[slot] + part[slot]
+                } else {
+                    0.0
+                };
+                so_far > 0.0 && so_far >= cut
+            })
+            .map(|slot| slot as DocId)
+            .collect();
+        for (weight, boost) in &deferred.phrases {
+            let mut scorer = weight.scorer(segment, *boost)?;
+            let first_match = scorer.doc();
+            for &doc in &candidates {
+                // Before its first match, the phrase is not there; after
+                // it, only `seek_danger` may move the scorer, and it looks
+                // at `doc` alone.
+                let found = doc == first_match
+                    || (doc > first_match && scorer.seek_danger(doc) == SeekDangerResult::Found);
+                if !found {
+                    continue;
+                }
+                #[cfg(test)]
+                DEFERRED_PHRASES_FOUND.with(|n| n.set(n.get() + 1));
+                let score = scorer.score().max(Score::MIN_POSITIVE);
+                let scores = if first { &mut *total } else { &mut *part };
+                keep_best(scores, best, concept, doc, score);
             }
         }
     }
