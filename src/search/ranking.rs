@@ -794,16 +794,26 @@ fn score_deferred(
             .collect();
         for (weight, boost) in &deferred.phrases {
             let mut scorer = weight.scorer(segment, *boost)?;
-            let first_match = scorer.doc();
+            // The scorer starts on the phrase's first match. From there only
+            // `seek_danger` moves it, forward only, looking at one document;
+            // a miss says below which document there is no match.
+            let (mut on_match, mut next) = (true, scorer.doc());
             for &doc in &candidates {
-                // Before its first match, the phrase is not there; after
-                // it, only `seek_danger` may move the scorer, and it looks
-                // at `doc` alone.
-                let found = doc == first_match
-                    || (doc > first_match && scorer.seek_danger(doc) == SeekDangerResult::Found);
+                if doc < next {
+                    continue;
+                }
+                let found = (on_match && doc == next)
+                    || match scorer.seek_danger(doc) {
+                        SeekDangerResult::Found => true,
+                        SeekDangerResult::SeekLowerBound(bound) => {
+                            (on_match, next) = (false, bound);
+                            false
+                        }
+                    };
                 if !found {
                     continue;
                 }
+                (on_match, next) = (false, doc + 1);
                 #[cfg(test)]
                 DEFERRED_PHRASES_FOUND.with(|n| n.set(n.get() + 1));
                 let score = scorer.score().max(Score::MIN_POSITIVE);
