@@ -103,10 +103,26 @@ fn synonyms_typos_and_filters() {
     assert!(
         partly["total"].as_u64() > json(&ws.run(&["search", "--json", "leak"]))["total"].as_u64()
     );
+    // A typo past where the word's stem ends ("replicaton" is four edits
+    // from `replic`) is taken for the stem.
+    let replica = json(&ws.run(&["search", "--json", "replicaton lag"]));
+    assert_eq!(replica["near_spellings"], true, "{replica}");
+    assert_eq!(
+        replica["hits"][0]["id"], "mysql-replica-lag-stale-order-status",
+        "{replica}"
+    );
+    // The word a typo was taken for brings its synonyms, as the word
+    // typed right would: the rollback incident tells it as "roll back"
+    // and "rolled back".
+    let rollback = json(&ws.run(&["search", "--json", "rollbak"]));
+    assert_eq!(
+        rollback["hits"][0]["id"], "notes-2024-01-23-notification-config-typo-rollback",
+        "{rollback}"
+    );
     // The word a typo was taken for is marked where the hit says it, as
     // a word typed right would be.
     let snippet = typo["hits"][0]["snippet"].as_str().unwrap();
-    assert!(snippet.contains("<mark>certificate</mark>"), "{snippet}");
+    assert!(snippet.contains("<mark>certificate"), "{snippet}");
     // Filters narrow the results.
     let k8s = json(&ws.run(&["search", "--json", "tech:kubernetes", "restarting"]));
     assert!(k8s["total"].as_u64().unwrap() >= 1);

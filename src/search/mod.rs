@@ -11,6 +11,7 @@ mod snippets;
 pub mod synonyms;
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -229,7 +230,8 @@ const NEAR_SPELLINGS_KEPT: usize = 8;
 
 /// The words of the index within an edit or two of `word` (a word no post
 /// has; two edits from 6 letters: "memroy" is two from the stem "memori"),
-/// closest first, then commonest. They are read from the term
+/// closest first, then commonest, and the longest start of `word` that
+/// is a word of the index (see `stem_before_typo`). They are read from the term
 /// dictionaries of the body (which holds every finding) and the title,
 /// and searched as any other word, so they are scored, marked in snippets
 /// and found in the findings shown. Matching them in tantivy's fuzzy
@@ -260,12 +262,79 @@ fn near_spellings(searcher: &Searcher, word: &str, fields: &[Field]) -> Result<V
         .into_iter()
         .map(|(term, docs)| (edit_distance(word, &term), docs, term))
         .collect();
+    if let Some((stem, docs)) = stem_before_typo(searcher, word, fields)? {
+        found.retain(|(_, _, term)| *term != stem);
+        found.push((1, docs, stem));
+    }
     found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
     Ok(found
         .into_iter()
         .take(NEAR_SPELLINGS_KEPT)
         .map(|(_, _, term)| term)
         .collect())
+}
+
+/// The longest start of `word` that is a word of the index, when it is
+/// at least five letters and three fifths of the word: a typo past where a word's
+/// stem ends keeps the stemmer from cutting it there ("replicaton" stays
+/// whole, four edits from `replic`, the stem of "replication"; so does
+/// "deploymnet" against `deploy`). Counted as one edit away, with the
+/// documents that have it.
+fn stem_before_typo(
+    searcher: &Searcher,
+    word: &str,
+    fields: &[Field],
+) -> Result<Option<(String, u64)>> {
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    let shortest = 5.max((chars.len() * 3).div_ceil(5));
+    for len in (shortest..chars.len()).rev() {
+        let start = &word[..chars[len].0];
+        let mut docs = 0;
+        for &field in fields {
+            docs += searcher.doc_freq(&Term::from_field_text(field, start))?;
+        }
+        if docs > 0 {
+            return Ok(Some((start.to_string(), docs)));
+        }
+    }
+    Ok(None)
+}
+
+/// The near spellings of a typed word as a concept's alternatives, each
+/// with the synonyms of the word of the table it is the stem of, as the
+/// word typed right would have had them: `rollbak` is taken for
+/// `rollback`, and also finds "rolled back".
+fn with_synonyms(near: Vec<String>) -> Vec<(Vec<String>, f32)> {
+    /// Stem → the one-word phrases of the synonym table with that stem.
+    static BY_STEM: LazyLock<HashMap<String, Vec<&'static str>>> = LazyLock::new(|| {
+        let mut by_stem: HashMap<String, Vec<&'static str>> = HashMap::new();
+        for phrase in synonyms::GROUPS.iter().flat_map(|group| group.iter()) {
+            if let [stem] = analyze(phrase).as_slice() {
+                let words = by_stem.entry(stem.clone()).or_default();
+                if !words.contains(phrase) {
+                    words.push(phrase);
+                }
+            }
+        }
+        by_stem
+    });
+    let mut alternatives: Vec<(Vec<String>, f32)> = Vec::new();
+    let mut add = |terms: Vec<String>, weight: f32| {
+        if !terms.is_empty() && !alternatives.iter().any(|(known, _)| *known == terms) {
+            alternatives.push((terms, weight));
+        }
+    };
+    for term in &near {
+        add(vec![term.clone()], NEAR_SPELLING_WEIGHT);
+    }
+    for term in &near {
+        for word in BY_STEM.get(term).into_iter().flatten() {
+            for synonym in synonyms::alternatives(word) {
+                add(analyze(synonym), NEAR_SPELLING_WEIGHT * SYNONYM_WEIGHT);
+            }
+        }
+    }
+    alternatives
 }
 
 /// Edits (insert, delete, replace, swap two neighbours) from `a` to `b`,
@@ -410,14 +479,11 @@ impl PostIndex {
                             spellable = true;
                             if fuzzy {
                                 let near = Concept {
-                                    alternatives: near_spellings(
+                                    alternatives: with_synonyms(near_spellings(
                                         searcher,
                                         word,
                                         &[f.body, f.title],
-                                    )?
-                                    .into_iter()
-                                    .map(|term| (vec![term], NEAR_SPELLING_WEIGHT))
-                                    .collect(),
+                                    )?),
                                 };
                                 if !near.alternatives.is_empty() {
                                     text.extend(concept_parts(&near, &all_fields, Some(f.body)));
