@@ -302,8 +302,9 @@ fn stem_before_typo(
 
 /// The near spellings of a typed word as a concept's alternatives, each
 /// with the synonyms of the word of the table it is the stem of, as the
-/// word typed right would have had them: `rollbak` is taken for
-/// `rollback`, and also finds "rolled back".
+/// word typed right would have had them (`concepts_of` that word), at
+/// half weight: `rollbak` is taken for `rollback`, and also finds
+/// "rolled back".
 fn with_synonyms(near: Vec<String>) -> Vec<(Vec<String>, f32)> {
     /// Stem → the one-word phrases of the synonym table with that stem.
     static BY_STEM: LazyLock<HashMap<String, Vec<&'static str>>> = LazyLock::new(|| {
@@ -318,20 +319,19 @@ fn with_synonyms(near: Vec<String>) -> Vec<(Vec<String>, f32)> {
         }
         by_stem
     });
+    let typed_right = near
+        .iter()
+        .flat_map(|term| BY_STEM.get(term).into_iter().flatten())
+        .flat_map(|word| concepts_of(word))
+        .flat_map(|concept| concept.alternatives);
     let mut alternatives: Vec<(Vec<String>, f32)> = Vec::new();
-    let mut add = |terms: Vec<String>, weight: f32| {
-        if !terms.is_empty() && !alternatives.iter().any(|(known, _)| *known == terms) {
-            alternatives.push((terms, weight));
-        }
-    };
-    for term in &near {
-        add(vec![term.clone()], NEAR_SPELLING_WEIGHT);
-    }
-    for term in &near {
-        for word in BY_STEM.get(term).into_iter().flatten() {
-            for synonym in synonyms::alternatives(word) {
-                add(analyze(synonym), NEAR_SPELLING_WEIGHT * SYNONYM_WEIGHT);
-            }
+    for (terms, weight) in near
+        .iter()
+        .map(|term| (vec![term.clone()], 1.0))
+        .chain(typed_right)
+    {
+        if !alternatives.iter().any(|(known, _)| *known == terms) {
+            alternatives.push((terms, weight * NEAR_SPELLING_WEIGHT));
         }
     }
     alternatives

@@ -748,14 +748,11 @@ fn score_deferred(
             while let Some((docs, freqs, norms)) = blocks.next_unscored() {
                 for (&doc, &freq) in docs.iter().zip(freqs) {
                     let slot = doc as usize;
-                    let (so_far, scores) = if first {
-                        (total[slot], &mut *total)
-                    } else if total[slot] > 0.0 {
-                        (total[slot] + part[slot], &mut *part)
-                    } else {
+                    let Some(so_far) = running_score(total, part, first, slot) else {
                         // Out already: an earlier part did not match.
                         continue;
                     };
+                    let scores = if first { &mut *total } else { &mut *part };
                     if so_far < cut {
                         // Counted, not scored: it cannot reach the top.
                         #[cfg(test)]
@@ -781,14 +778,7 @@ fn score_deferred(
         // top; the terms have counted every document they match.
         let candidates: Vec<DocId> = (0..max_doc)
             .filter(|&slot| {
-                let so_far = if first {
-                    total[slot]
-                } else if total[slot] > 0.0 {
-                    total[slot] + part[slot]
-                } else {
-                    0.0
-                };
-                so_far > 0.0 && so_far >= cut
+                running_score(total, part, first, slot).is_some_and(|s| s > 0.0 && s >= cut)
             })
             .map(|slot| slot as DocId)
             .collect();
@@ -823,6 +813,20 @@ fn score_deferred(
         }
     }
     Ok(())
+}
+
+/// A document's score so far while the last part is scored: its total
+/// when that part is the first, else its total and the part's; `None`
+/// when an earlier part did not match it.
+#[inline(always)]
+fn running_score(total: &[Score], part: &[Score], first: bool, slot: usize) -> Option<Score> {
+    if first {
+        Some(total[slot])
+    } else if total[slot] > 0.0 {
+        Some(total[slot] + part[slot])
+    } else {
+        None
+    }
 }
 
 /// The score a document must have before the deferred parts to still
