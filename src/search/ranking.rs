@@ -590,6 +590,7 @@ fn score_segment(
     segment_ord: usize,
     prepared: &Prepared,
     keep: usize,
+    floor: Score,
     mut matches: Option<&mut Vec<DocId>>,
 ) -> Result<(usize, Vec<(Score, DocId)>)> {
     let max_doc = segment.max_doc() as usize;
@@ -674,7 +675,7 @@ fn score_segment(
             // Left out before the cut is taken, so that no excluded
             // document holds a place in the top it would raise the cut to.
             exclude(&mut scratch.total);
-            score_deferred(scratch, segment, segment_ord, prepared, first, keep)?;
+            score_deferred(scratch, segment, segment_ord, prepared, first, keep, floor)?;
         }
         if !first {
             // Only documents this part matched stay candidates.
@@ -691,7 +692,7 @@ fn score_segment(
     }
     exclude(&mut scratch.total);
     let scores = &mut scratch.total[..max_doc];
-    let mut top = TopK::new(keep);
+    let mut top = TopK::above(keep, floor);
     let mut count = 0;
     // Half the documents match, at random: count without a branch, a
     // chunk at a time (loops the compiler vectorizes), look closer only at
@@ -745,6 +746,7 @@ fn score_deferred(
     prepared: &Prepared,
     first: bool,
     keep: usize,
+    floor: Score,
 ) -> Result<()> {
     let max_doc = segment.max_doc() as usize;
     let cut = deferral_cut(
@@ -752,6 +754,7 @@ fn score_deferred(
         (!first).then(|| &scratch.part[..max_doc]),
         keep,
         prepared.deferred_bound,
+        floor,
     );
     for deferred in &prepared.deferred {
         let concept = if deferred.terms.len() + deferred.phrases.len() > 1 {
@@ -861,12 +864,18 @@ fn running_score(total: &[Score], part: &[Score], first: bool, slot: usize) -> O
 /// deferred parts are not in the first), less `bound`, the most they can
 /// add, and a margin for the order of float additions. Minus infinity
 /// when fewer than `keep` documents have matched.
-fn deferral_cut(total: &[Score], part: Option<&[Score]>, keep: usize, bound: Score) -> Score {
+fn deferral_cut(
+    total: &[Score],
+    part: Option<&[Score]>,
+    keep: usize,
+    bound: Score,
+    floor: Score,
+) -> Score {
     // Nothing to rank: every match is only counted.
     if keep == 0 {
         return Score::INFINITY;
     }
-    let mut top = TopK::new(keep);
+    let mut top = TopK::above(keep, floor);
     let mut so_far = [0.0; CHUNK];
     for (number, chunk) in total.chunks(CHUNK).enumerate() {
         let first = number * CHUNK;
@@ -888,9 +897,9 @@ fn deferral_cut(total: &[Score], part: Option<&[Score]>, keep: usize, bound: Sco
             top.offer_chunk(so_far, first);
         }
     }
-    match top.kth() {
-        Some(kth) => kth - bound - (kth.abs() + bound) * 1e-4,
-        None => Score::NEG_INFINITY,
+    match top.kth().unwrap_or(floor) {
+        Score::NEG_INFINITY => Score::NEG_INFINITY,
+        kth => kth - bound - (kth.abs() + bound) * 1e-4,
     }
 }
 
@@ -913,12 +922,13 @@ fn better(a: &(Score, DocId), b: &(Score, DocId)) -> std::cmp::Ordering {
 }
 
 impl TopK {
-    fn new(k: usize) -> TopK {
+    /// Keeps none below `floor`.
+    fn above(k: usize, floor: Score) -> TopK {
         TopK {
             k,
             items: Vec::with_capacity(2 * k.max(1)),
             // Every match scores above zero.
-            threshold: Score::MIN_POSITIVE,
+            threshold: floor.max(Score::MIN_POSITIVE),
         }
     }
 
@@ -1035,18 +1045,30 @@ fn run(
     let keep = limit + offset;
     let mut total = 0;
     let mut hits: Vec<(Score, DocAddress)> = Vec::new();
+    let best_first =
+        |a: &(Score, DocAddress), b: &(Score, DocAddress)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    // The `keep`-th best score of the segments done: a document of a
+    // later one below it cannot make the top, so it is only counted there
+    // (a segment's own `keep`-th best is lower, and left a later one's
+    // deferral cut too low).
+    let mut floor = Score::NEG_INFINITY;
     SCRATCH.with(|cell| -> Result<()> {
         let mut scratch = cell.borrow_mut();
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             let mut segment_matches = Vec::new();
             let collect = matches.is_some().then_some(&mut segment_matches);
-            match score_segment(&mut scratch, segment, ord, &prepared, keep, collect) {
+            match score_segment(&mut scratch, segment, ord, &prepared, keep, floor, collect) {
                 Ok((count, top)) => {
                     total += count;
                     hits.extend(
                         top.into_iter()
                             .map(|(score, doc)| (score, DocAddress::new(ord as u32, doc))),
                     );
+                    hits.sort_unstable_by(best_first);
+                    hits.truncate(keep);
+                    if keep > 0 && hits.len() == keep {
+                        floor = hits[keep - 1].0;
+                    }
                     if let Some(matches) = matches.as_deref_mut() {
                         matches.push(segment_matches);
                     }
@@ -1059,6 +1081,5 @@ fn run(
         }
         Ok(())
     })?;
-    hits.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     Ok((hits.into_iter().skip(offset).take(limit).collect(), total))
 }
