@@ -937,3 +937,59 @@ fn an_error_code_no_post_has_finds_what_it_stands_for() {
     assert_eq!(found["total"], 1, "{found}");
     assert_eq!(found["hits"][0]["id"], "gateway-resets");
 }
+
+/// An error code as programs print it (an errno name) finds the post that
+/// says what it means, for each code of the table: one post per meaning,
+/// each saying it only in a timeline line of its body.
+#[test]
+fn errno_names_find_what_they_mean() {
+    let ws = Workspace::empty();
+    let meanings = [
+        (
+            "ECONNREFUSED",
+            "refused",
+            "the worker logged `connect() failed: Connection refused` for every job",
+        ),
+        (
+            "EADDRINUSE",
+            "addr-in-use",
+            "the new process exited with `bind: address already in use` on port 8080",
+        ),
+        (
+            "EACCES",
+            "denied",
+            "the agent logged `open /var/run/app.sock: permission denied` and stopped",
+        ),
+        (
+            "EPIPE",
+            "pipe",
+            "the exporter logged `write: broken pipe` while streaming results",
+        ),
+        (
+            "EHOSTUNREACH",
+            "unreachable",
+            "the replica logged `no route to host` for the primary's address",
+        ),
+        (
+            "ENOMEM",
+            "nomem",
+            "the fork failed with `cannot allocate memory` during the nightly dump",
+        ),
+    ];
+    for (_, id, line) in &meanings {
+        ws.write(
+            &format!("{id}.md"),
+            format!(
+                "---\nid: {id}\ntitle: Jobs stopped for an hour\n---\n\n## Impact\n\nJobs stopped for an hour.\n\n## Timeline\n\n- 10:02 {line}.\n\n## Root Cause\n\nA setting changed in the last release.\n\n## Resolution\n\nWe rolled the release back.\n"
+            ),
+        );
+    }
+    ws.run(&["import"]);
+    for (code, id, _) in &meanings {
+        let found = json(&ws.run(&["search", "--json", code]));
+        assert_eq!(found["hits"][0]["id"], *id, "{code}: {found}");
+        // Lowercase, as typed in a hurry, the same.
+        let lower = json(&ws.run(&["search", "--json", &code.to_lowercase()]));
+        assert_eq!(lower["hits"][0]["id"], *id, "{code}: {lower}");
+    }
+}

@@ -17,6 +17,7 @@ pub const GROUPS: &[&[&str]] = &[
         "unresponsive",
         "not responding",
         "stuck",
+        "etimedout",
     ],
     &[
         "oom",
@@ -27,6 +28,8 @@ pub const GROUPS: &[&[&str]] = &[
         "memory exhaustion",
         "ran out of memory",
         "heap exhausted",
+        "enomem",
+        "cannot allocate memory",
     ],
     &[
         "5xx",
@@ -77,6 +80,8 @@ pub const GROUPS: &[&[&str]] = &[
         "resolver",
         "hostname lookup",
         "dns lookup",
+        "enotfound",
+        "getaddrinfo",
     ],
     &[
         "crashloop",
@@ -364,6 +369,35 @@ pub const GROUPS: &[&[&str]] = &[
         "econnreset",
         "connections were reset",
     ],
+    // Error codes as programs print them (errno names), with what they
+    // say: a pasted log line often has only the code.
+    &[
+        "connection refused",
+        "econnrefused",
+        "refused connections",
+        "refusing connections",
+    ],
+    &[
+        "address already in use",
+        "eaddrinuse",
+        "port already in use",
+    ],
+    &[
+        "permission denied",
+        "eacces",
+        "eperm",
+        "operation not permitted",
+    ],
+    &["broken pipe", "epipe"],
+    &[
+        "no route to host",
+        "ehostunreach",
+        "enetunreach",
+        "network is unreachable",
+        "host unreachable",
+    ],
+    &["no such file or directory", "enoent"],
+    &["read only file system", "erofs"],
     &["refused", "rejected", "denied"],
     &[
         "field addition",
