@@ -119,6 +119,12 @@ fn synonyms_typos_and_filters() {
         rollback["hits"][0]["id"], "notes-2024-01-23-notification-config-typo-rollback",
         "{rollback}"
     );
+    // Beside a word typed right, a typo one edit from a single word counts
+    // as that word: the rollback ranks first, as for "rollback deploy".
+    let typed = json(&ws.run(&["search", "--json", "rollbak deploy"]));
+    let right = json(&ws.run(&["search", "--json", "rollback deploy"]));
+    assert_eq!(right["hits"][0]["id"], rollback["hits"][0]["id"], "{right}");
+    assert_eq!(typed["hits"][0]["id"], right["hits"][0]["id"], "{typed}");
     // The word a typo was taken for is marked where the hit says it, as
     // a word typed right would be.
     let snippet = typo["hits"][0]["snippet"].as_str().unwrap();

@@ -237,7 +237,11 @@ const NEAR_SPELLINGS_KEPT: usize = 8;
 /// and found in the findings shown. Matching them in tantivy's fuzzy
 /// query instead walked five fields' dictionaries per segment, and gave
 /// every match the same score.
-fn near_spellings(searcher: &Searcher, word: &str, fields: &[Field]) -> Result<Vec<String>> {
+fn near_spellings(
+    searcher: &Searcher,
+    word: &str,
+    fields: &[Field],
+) -> Result<Vec<(String, usize)>> {
     let distance = if word.chars().count() >= 6 { 2 } else { 1 };
     let mut found: HashMap<String, u64> = HashMap::new();
     for &field in fields {
@@ -270,7 +274,7 @@ fn near_spellings(searcher: &Searcher, word: &str, fields: &[Field]) -> Result<V
     Ok(found
         .into_iter()
         .take(NEAR_SPELLINGS_KEPT)
-        .map(|(_, _, term)| term)
+        .map(|(distance, _, term)| (term, distance))
         .collect())
 }
 
@@ -300,12 +304,16 @@ fn stem_before_typo(
     Ok(None)
 }
 
-/// The near spellings of a typed word as a concept's alternatives, each
-/// with the synonyms of the word of the table it is the stem of, as the
-/// word typed right would have had them (`concepts_of` that word), at
-/// half weight: `rollbak` is taken for `rollback`, and also finds
-/// "rolled back".
-fn with_synonyms(near: Vec<String>) -> Vec<(Vec<String>, f32)> {
+/// The near spellings of a typed word (closest first, with their edit
+/// distance) as a concept's alternatives, each with the synonyms of the
+/// word of the table it is the stem of, as the word typed right would
+/// have had them (`concepts_of` that word): `rollbak` is taken for
+/// `rollback`, and also finds "rolled back". They count half as much as
+/// a word typed right, but the one closest spelling a single edit away,
+/// with no other as close, counts as the word it almost certainly is:
+/// at half weight "rollbak deploy" ranked two deploys above the
+/// rollback.
+fn with_synonyms(near: Vec<(String, usize)>) -> Vec<(Vec<String>, f32)> {
     /// Stem → the one-word phrases of the synonym table with that stem.
     static BY_STEM: LazyLock<HashMap<String, Vec<&'static str>>> = LazyLock::new(|| {
         let mut by_stem: HashMap<String, Vec<&'static str>> = HashMap::new();
@@ -319,19 +327,36 @@ fn with_synonyms(near: Vec<String>) -> Vec<(Vec<String>, f32)> {
         }
         by_stem
     });
-    let typed_right = near
-        .iter()
-        .flat_map(|term| BY_STEM.get(term).into_iter().flatten())
-        .flat_map(|word| concepts_of(word))
-        .flat_map(|concept| concept.alternatives);
+    let certain = match near.as_slice() {
+        [(_, 1)] => true,
+        [(_, 1), (_, next), ..] => *next > 1,
+        _ => false,
+    };
+    let weight_of = |at: usize| {
+        if at == 0 && certain {
+            1.0
+        } else {
+            NEAR_SPELLING_WEIGHT
+        }
+    };
+    let typed_right = near.iter().enumerate().flat_map(|(at, (term, _))| {
+        BY_STEM
+            .get(term)
+            .into_iter()
+            .flatten()
+            .flat_map(|word| concepts_of(word))
+            .flat_map(|concept| concept.alternatives)
+            .map(move |(terms, weight)| (terms, weight * weight_of(at)))
+    });
     let mut alternatives: Vec<(Vec<String>, f32)> = Vec::new();
     for (terms, weight) in near
         .iter()
-        .map(|term| (vec![term.clone()], 1.0))
+        .enumerate()
+        .map(|(at, (term, _))| (vec![term.clone()], weight_of(at)))
         .chain(typed_right)
     {
         if !alternatives.iter().any(|(known, _)| *known == terms) {
-            alternatives.push((terms, weight * NEAR_SPELLING_WEIGHT));
+            alternatives.push((terms, weight));
         }
     }
     alternatives
