@@ -597,13 +597,14 @@ fn score_segment(
     scratch.fit(max_doc);
     // Deleted documents are left out as excluded ones are: the loops
     // over every document below then need not ask which are alive.
-    let mut excluded = deleted_docs(segment).to_vec();
+    let deleted = deleted_docs(segment);
+    let mut excluded = Vec::new();
     for weight in &prepared.excluded {
         weight.for_each_no_score(segment, &mut |docs| excluded.extend_from_slice(docs))?;
     }
     // A zero score is a document out of the running.
     let exclude = |total: &mut [Score]| {
-        for &doc in &excluded {
+        for &doc in deleted.iter().chain(&excluded) {
             total[doc as usize] = 0.0;
         }
     };
@@ -917,7 +918,8 @@ struct TopK {
     threshold: Score,
 }
 
-fn better(a: &(Score, DocId), b: &(Score, DocId)) -> std::cmp::Ordering {
+/// Higher scores first, then lower documents (or addresses).
+fn better<D: Ord>(a: &(Score, D), b: &(Score, D)) -> std::cmp::Ordering {
     b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
 }
 
@@ -1045,8 +1047,6 @@ fn run(
     let keep = limit + offset;
     let mut total = 0;
     let mut hits: Vec<(Score, DocAddress)> = Vec::new();
-    let best_first =
-        |a: &(Score, DocAddress), b: &(Score, DocAddress)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
     // The `keep`-th best score of the segments done: a document of a
     // later one below it cannot make the top, so it is only counted there
     // (a segment's own `keep`-th best is lower, and left a later one's
@@ -1064,7 +1064,7 @@ fn run(
                         top.into_iter()
                             .map(|(score, doc)| (score, DocAddress::new(ord as u32, doc))),
                     );
-                    hits.sort_unstable_by(best_first);
+                    hits.sort_unstable_by(better);
                     hits.truncate(keep);
                     if keep > 0 && hits.len() == keep {
                         floor = hits[keep - 1].0;
