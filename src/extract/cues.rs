@@ -873,6 +873,7 @@ pub static INVESTIGATION: Patterns = Patterns::new(&[
 pub struct Weighted {
     cues: &'static [(&'static str, f32)],
     matcher: OnceLock<AhoCorasick>,
+    together: Together,
 }
 
 impl Weighted {
@@ -880,6 +881,7 @@ impl Weighted {
         Weighted {
             cues,
             matcher: OnceLock::new(),
+            together: OnceLock::new(),
         }
     }
 
@@ -893,6 +895,7 @@ impl Weighted {
 pub struct Patterns {
     patterns: &'static [&'static str],
     matcher: OnceLock<AhoCorasick>,
+    together: Together,
 }
 
 impl Patterns {
@@ -900,6 +903,7 @@ impl Patterns {
         Patterns {
             patterns,
             matcher: OnceLock::new(),
+            together: OnceLock::new(),
         }
     }
 
@@ -947,7 +951,10 @@ fn word_matches<'t>(
 
 /// The sum of the weights of the cues found in `text`, each counted once.
 pub fn score(text: &str, set: &Weighted) -> f32 {
-    match profiled(text, set as *const Weighted as usize) {
+    match profiled(
+        text,
+        list_index(&set.together, set as *const Weighted as usize),
+    ) {
         Some((_, total)) => total,
         None => score_alone(text, set),
     }
@@ -972,7 +979,10 @@ pub fn opens_with(text: &str, set: &Weighted) -> bool {
 
 /// Where the first of `patterns` occurs in `text`, if any does.
 pub fn first(text: &str, set: &Patterns) -> Option<usize> {
-    match profiled(text, set as *const Patterns as usize) {
+    match profiled(
+        text,
+        list_index(&set.together, set as *const Patterns as usize),
+    ) {
         Some((first, _)) => first,
         None => first_alone(text, set),
     }
@@ -1236,12 +1246,24 @@ thread_local! {
     });
 }
 
-/// (first match, score) of the list at `address` in `text`, from one scan
-/// of all lists per distinct text; `None` for a list not scanned together.
-fn profiled(text: &str, address: usize) -> Option<(Option<usize>, f32)> {
-    let list = SCANNED_TOGETHER
-        .iter()
-        .position(|l| l.address() == address)?;
+/// A list's place in `SCANNED_TOGETHER`, if it is there, found on first
+/// use: extraction asks lists about sentences hundreds of times a post,
+/// and searching the table each time was 2% of its instructions.
+type Together = OnceLock<Option<usize>>;
+
+fn list_index(together: &Together, address: usize) -> Option<usize> {
+    *together.get_or_init(|| {
+        SCANNED_TOGETHER
+            .iter()
+            .position(|list| list.address() == address)
+    })
+}
+
+/// (first match, score) of the list at place `list` of `SCANNED_TOGETHER`
+/// in `text`, from one scan of all lists per distinct text; `None` for a
+/// list not scanned together.
+fn profiled(text: &str, list: Option<usize>) -> Option<(Option<usize>, f32)> {
+    let list = list?;
     PROFILES.with(|profiles| {
         let mut profiles = profiles.borrow_mut();
         let index = match profiles.last_profile {

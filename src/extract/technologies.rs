@@ -186,9 +186,11 @@ static SENSITIVE: LazyLock<Matcher> = LazyLock::new(|| matcher(true));
 struct Lowered {
     /// First word of an alias → the aliases (lowercase) that start with it.
     by_first_word: HashMap<String, Vec<usize>, RandomState>,
-    /// Which bytes start a first word, and the longest first word: most
-    /// words of a text are passed over without a lookup.
-    starts: [bool; 256],
+    /// Which pairs of first two bytes start a first word (see
+    /// `first_two`), a bit each, and the longest first word: most words
+    /// of a text are passed over without a lookup (with the first byte
+    /// alone, three words in four were hashed and looked up).
+    starts: Box<[u64; 1024]>,
     longest_first_word: usize,
     /// The aliases, lowercase, and per alias: (row, the alias as written
     /// when case matters).
@@ -218,7 +220,7 @@ static LOWERED: LazyLock<Lowered> = LazyLock::new(|| {
         }
     }
     let mut by_first_word: HashMap<String, Vec<usize>, RandomState> = HashMap::default();
-    let mut starts = [false; 256];
+    let mut starts = Box::new([0u64; 1024]);
     let mut longest_first_word = 0;
     for (id, (pattern, _)) in aliases.iter().enumerate() {
         let first = pattern
@@ -226,8 +228,9 @@ static LOWERED: LazyLock<Lowered> = LazyLock::new(|| {
             .next()
             .unwrap_or(pattern);
         by_first_word.entry(first.to_string()).or_default().push(id);
-        if let Some(&byte) = first.as_bytes().first() {
-            starts[usize::from(byte)] = true;
+        if !first.is_empty() {
+            let pair = first_two(first.as_bytes());
+            starts[pair / 64] |= 1 << (pair % 64);
         }
         longest_first_word = longest_first_word.max(first.len());
     }
@@ -255,6 +258,12 @@ fn is_ascii_word_byte(byte: u8) -> bool {
     ASCII_WORD_BYTE[usize::from(byte)]
 }
 
+/// A word's first two bytes as one number (the second zero for a word of
+/// one byte).
+fn first_two(word: &[u8]) -> usize {
+    usize::from(word[0]) << 8 | usize::from(word.get(1).copied().unwrap_or(0))
+}
+
 /// Rows of the table named as whole words in the ASCII `text`, given its
 /// lowercase.
 fn rows_in_ascii(text: &str, lower: &str, found: &mut [bool]) {
@@ -270,7 +279,9 @@ fn rows_in_ascii(text: &str, lower: &str, found: &mut [bool]) {
             .iter()
             .position(|&b| !is_ascii_word_byte(b))
             .map_or(bytes.len(), |n| at + n);
-        let candidate = all.starts[usize::from(bytes[at])] && end - at <= all.longest_first_word;
+        let pair = first_two(&bytes[at..end]);
+        let candidate =
+            all.starts[pair / 64] & (1 << (pair % 64)) != 0 && end - at <= all.longest_first_word;
         if let Some(ids) = candidate
             .then(|| all.by_first_word.get(&lower[at..end]))
             .flatten()
