@@ -17,7 +17,7 @@
 #            records).
 # Prints instructions per search and per post, and appends them with the
 # commit to bench/out/instructions-N.txt. Installs valgrind (Debian) on
-# first use. Takes a few minutes at 100,000 posts.
+# first use. At 100,000 posts, a minute or two past the build.
 set -euo pipefail
 
 POSTS=10000
@@ -39,6 +39,8 @@ case "$POSTS$SEED$QUERIES$EXTRACT_POSTS" in *[!0-9]*) echo "instructions.sh: num
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# shellcheck source=bench/corpus.sh
+. "$ROOT/bench/corpus.sh"
 WORK=$ROOT/bench/out/work-$POSTS-s$SEED
 LOG=$ROOT/bench/out/instructions-$POSTS.txt
 mkdir -p "$WORK"
@@ -57,10 +59,7 @@ PMKB=$ROOT/target/release/pmkb
 
 if [ ! -f "$WORK/corpus.complete" ]; then
     log "generating $POSTS posts (seed $SEED), as bench/run.sh does"
-    rm -rf "$WORK/posts" "$WORK/queries.txt" "$WORK/docs.jsonl"
-    "$EX/gen_corpus" --posts "$POSTS" --seed "$SEED" --out "$WORK/posts" --jsonl "$WORK/docs.jsonl" \
-        --queries "$WORK/queries.txt" --source "$ROOT/posts" --source "$ROOT/../shared/corpus/icco" 2>"$WORK/gen.log"
-    echo 0 >"$WORK/corpus.complete"
+    generate_corpus "$WORK" "$POSTS" "$SEED" "$EX" "$ROOT"
 fi
 if [ ! -d "$WORK/pmkb-index" ]; then
     log "importing the corpus"

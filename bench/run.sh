@@ -43,6 +43,8 @@ case "$POSTS$SEED$DURATION$CONNS$QUIET_WAIT" in *[!0-9]*) echo "run.sh: numbers 
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# shellcheck source=bench/corpus.sh
+. "$ROOT/bench/corpus.sh"
 TOOLS=$ROOT/bench/tools
 OUT=$ROOT/bench/out
 WORK=$OUT/work-$POSTS-s$SEED
@@ -186,11 +188,7 @@ QUERIES=$WORK/queries.txt
 DOCS=$WORK/docs.jsonl
 if [ "$REGEN" = 1 ] || [ ! -f "$WORK/corpus.complete" ]; then
     log "generating $POSTS posts (seed $SEED)"
-    rm -rf "$CORPUS" "$QUERIES" "$DOCS" "$WORK/corpus.complete"
-    start=$(now_ns)
-    "$EX/gen_corpus" --posts "$POSTS" --seed "$SEED" --out "$CORPUS" --jsonl "$DOCS" --queries "$QUERIES" \
-        --source "$ROOT/posts" --source "$ROOT/../shared/corpus/icco" 2>"$WORK/gen.log"
-    echo "$(ms_since "$start")" >"$WORK/corpus.complete"
+    generate_corpus "$WORK" "$POSTS" "$SEED" "$EX" "$ROOT"
 fi
 cat "$WORK/gen.log" >&2 || true
 GEN_S=$(printf "%.1f" "$(echo "$(cat "$WORK/corpus.complete") / 1000" | bc -l)")

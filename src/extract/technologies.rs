@@ -188,8 +188,8 @@ struct Lowered {
     by_first_word: HashMap<String, Vec<usize>, RandomState>,
     /// Which pairs of first two bytes start a first word (see
     /// `first_two`), a bit each, and the longest first word: most words
-    /// of a text are passed over without a lookup (with the first byte
-    /// alone, three words in four were hashed and looked up).
+    /// of a text are passed over without a lookup (the first byte alone
+    /// let through a word of nearly any letter).
     starts: Box<[u64; 1024]>,
     longest_first_word: usize,
     /// The aliases, lowercase, and per alias: (row, the alias as written
