@@ -29,7 +29,10 @@ use crate::pipeline;
 
 mod analyzer;
 mod manifest;
-pub use analyzer::{analyzer, snippet_analyzer, MAX_WORD_BYTES};
+pub use analyzer::{
+    analyzer, first_token_ending_after, last_token_end, snippet_analyzer, token_between,
+    TermFinder, MAX_WORD_BYTES,
+};
 use manifest::Manifest;
 
 /// English with stemming, so "timing out" meets "timeouts".

@@ -6,6 +6,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ops::Range;
 
 use foldhash::fast::RandomState;
 
@@ -49,7 +50,16 @@ fn stemming(only: Option<[bool; 256]>) -> TextAnalyzer {
 /// as an empty token that keeps its place. Stemming every word of every
 /// hit was a tenth of a query's time; with the first letter alone as the
 /// test, a query and its synonyms still stemmed a third of the words.
+/// Searches use `TermFinder`, which skips those words altogether; this is
+/// what the tests hold it to.
 pub fn snippet_analyzer<'a>(terms: impl IntoIterator<Item = &'a str>) -> TextAnalyzer {
+    let (starts, pairs) = word_starts(terms);
+    candidate_words(starts, Some(pairs))
+}
+
+/// The first bytes of `terms`, and their pairs of first two bytes (with
+/// "y" for a second "i": see `snippet_analyzer`).
+fn word_starts<'a>(terms: impl IntoIterator<Item = &'a str>) -> ([bool; 256], Box<WordStarts>) {
     let mut starts = [false; 256];
     let mut pairs = Box::new(WordStarts([0; 1024]));
     for term in terms {
@@ -64,7 +74,7 @@ pub fn snippet_analyzer<'a>(terms: impl IntoIterator<Item = &'a str>) -> TextAna
             pairs.insert(first, b'y');
         }
     }
-    candidate_words(starts, Some(pairs))
+    (starts, pairs)
 }
 
 /// The pairs of first two bytes of the words that could match, one bit
@@ -179,29 +189,12 @@ impl TokenStream for CandidateWordStream<'_> {
     fn advance(&mut self) -> bool {
         let text = self.text;
         loop {
-            let bytes = text.as_bytes();
-            let mut start = ascii_run_end(bytes, self.next, false);
-            while start < bytes.len() {
-                let (len, in_word) = word_char(text, start);
-                if in_word {
-                    break;
-                }
-                start = ascii_run_end(bytes, start + len, false);
-            }
-            if start >= bytes.len() {
+            let start = next_word_start(text, self.next);
+            if start >= text.len() {
                 self.next = start;
                 return false;
             }
-            let mut end = ascii_run_end(bytes, start, true);
-            let mut ascii = true;
-            while end < bytes.len() {
-                let (len, in_word) = word_char(text, end);
-                if !in_word {
-                    break;
-                }
-                ascii &= len == 1;
-                end = ascii_run_end(bytes, end + len, true);
-            }
+            let (end, ascii) = word_end(text, start);
             self.next = end;
             self.token.position = self.token.position.wrapping_add(1);
             if end - start >= MAX_WORD_BYTES {
@@ -236,6 +229,217 @@ impl TokenStream for CandidateWordStream<'_> {
 
     fn token_mut(&mut self) -> &mut Token {
         &mut self.token
+    }
+}
+
+/// Where the first word at or after `at` (a character boundary) starts;
+/// the text's length when none does.
+fn next_word_start(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut start = ascii_run_end(bytes, at, false);
+    while start < bytes.len() {
+        let (len, in_word) = word_char(text, start);
+        if in_word {
+            break;
+        }
+        start = ascii_run_end(bytes, start + len, false);
+    }
+    start
+}
+
+/// Where the word that starts at `start` ends, and whether it is all
+/// ASCII.
+fn word_end(text: &str, start: usize) -> (usize, bool) {
+    let bytes = text.as_bytes();
+    let mut end = ascii_run_end(bytes, start, true);
+    let mut ascii = true;
+    while end < bytes.len() {
+        let (len, in_word) = word_char(text, end);
+        if !in_word {
+            break;
+        }
+        ascii &= len == 1;
+        end = ascii_run_end(bytes, end + len, true);
+    }
+    (end, ascii)
+}
+
+/// Whether the character that ends at `at` is part of a word.
+fn word_char_before(text: &str, at: usize) -> bool {
+    match text.as_bytes()[..at].last() {
+        None => false,
+        Some(byte) if byte.is_ascii() => byte.is_ascii_alphanumeric(),
+        Some(_) => text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric),
+    }
+}
+
+/// Where the word holding the character at `at` starts.
+fn word_start(text: &str, mut at: usize) -> usize {
+    while word_char_before(text, at) {
+        at -= text[..at].chars().next_back().map_or(1, char::len_utf8);
+    }
+    at
+}
+
+/// The first token (a word short enough to be indexed) that starts at or
+/// after `at`.
+fn next_token(text: &str, mut at: usize) -> Option<Range<usize>> {
+    loop {
+        let start = next_word_start(text, at);
+        if start >= text.len() {
+            return None;
+        }
+        let (end, _) = word_end(text, start);
+        if end - start < MAX_WORD_BYTES {
+            return Some(start..end);
+        }
+        at = end;
+    }
+}
+
+/// The first token that ends after byte `limit`: the one that holds it,
+/// or the next. This is where a snippet's window that may reach up to
+/// `limit` is cut (see `Snippets::window`).
+pub fn first_token_ending_after(text: &str, limit: usize) -> Option<Range<usize>> {
+    if limit >= text.len() {
+        return None;
+    }
+    let mut at = limit;
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    if word_char(text, at).1 {
+        let start = word_start(text, at);
+        let (end, _) = word_end(text, start);
+        if end - start < MAX_WORD_BYTES {
+            return Some(start..end);
+        }
+        return next_token(text, end);
+    }
+    next_token(text, at)
+}
+
+/// Where the last token that ends at or before `at` (not inside a word)
+/// ends.
+pub fn last_token_end(text: &str, mut at: usize) -> Option<usize> {
+    loop {
+        while at > 0 && !word_char_before(text, at) {
+            at -= text[..at].chars().next_back().map_or(1, char::len_utf8);
+        }
+        if at == 0 {
+            return None;
+        }
+        let start = word_start(text, at);
+        if at - start < MAX_WORD_BYTES {
+            return Some(at);
+        }
+        at = start;
+    }
+}
+
+/// Whether a token lies between `from` and `to` (a word's end and a
+/// word's start).
+pub fn token_between(text: &str, from: usize, to: usize) -> bool {
+    next_token(text, from).is_some_and(|token| token.start < to)
+}
+
+/// Finds the words of a text that could be one of a query's terms, as
+/// `snippet_analyzer` would analyze them, without stepping through every
+/// other word: a hit's body is searched for the bytes such a word can
+/// start with. Analyzing every word of the hits' bodies and findings was
+/// a seventh of a search's instructions, nearly all of it spent on words
+/// that could not match.
+pub struct TermFinder {
+    pairs: Box<WordStarts>,
+    /// The bytes a word that could match may start with: each term's
+    /// first, in both cases, and the first byte of any character beyond
+    /// ASCII (a word with such letters is analyzed in full, as
+    /// `snippet_analyzer` does).
+    firsts: [bool; 256],
+    full: TextAnalyzer,
+    word: String,
+}
+
+impl TermFinder {
+    pub fn new<'a>(terms: impl IntoIterator<Item = &'a str>) -> TermFinder {
+        let (starts, pairs) = word_starts(terms);
+        let mut firsts = [false; 256];
+        for (byte, first) in firsts.iter_mut().enumerate() {
+            let byte = byte as u8;
+            // Beyond ASCII, the bytes that start a character.
+            *first = byte >= 0xc0 || starts[usize::from(byte.to_ascii_lowercase())];
+        }
+        TermFinder {
+            pairs,
+            firsts,
+            full: stemming(Some(starts)),
+            word: String::new(),
+        }
+    }
+
+    /// Calls `each` with the place and analyzed text of every word of
+    /// `text` that could be a term, in order: the tokens of
+    /// `snippet_analyzer` that do not come out empty.
+    pub fn for_each(&mut self, text: &str, mut each: impl FnMut(Range<usize>, &str)) {
+        let bytes = text.as_bytes();
+        let firsts = &self.firsts;
+        let mut at = 0;
+        loop {
+            // A byte a word could start with, after one that is not an
+            // ASCII letter or digit: looking at every byte that could
+            // start a word stopped inside words half the time.
+            let start = if at == 0 && bytes.first().is_some_and(|&b| firsts[usize::from(b)]) {
+                0
+            } else {
+                let from = at.max(1);
+                let Some(found) = bytes[from - 1..].windows(2).position(|pair| {
+                    BYTE_KINDS[usize::from(pair[0])] != 1 && firsts[usize::from(pair[1])]
+                }) else {
+                    return;
+                };
+                from + found
+            };
+            let (len, in_word) = word_char(text, start);
+            if !in_word {
+                at = start + len;
+                continue;
+            }
+            if word_char_before(text, start) {
+                // Inside a word: on to its end.
+                at = word_end(text, start).0;
+                continue;
+            }
+            let (end, ascii) = word_end(text, start);
+            at = end;
+            if end - start >= MAX_WORD_BYTES {
+                continue;
+            }
+            let word = &text[start..end];
+            self.word.clear();
+            if ascii {
+                let first = bytes[start].to_ascii_lowercase();
+                let second = bytes.get(start + 1).filter(|_| end - start > 1);
+                let second = second.map_or(0, u8::to_ascii_lowercase);
+                if !self.pairs.contains(first, second) {
+                    continue;
+                }
+                self.word.push_str(word);
+                self.word.make_ascii_lowercase();
+                stem_in_place(&mut self.word);
+            } else {
+                let mut stream = self.full.token_stream(word);
+                if stream.advance() {
+                    self.word.push_str(&stream.token().text);
+                }
+                if self.word.is_empty() {
+                    continue;
+                }
+            }
+            each(start..end, &self.word);
+        }
     }
 }
 
@@ -518,6 +722,22 @@ mod tests {
                     assert!(!wanted.contains(our_term), "{term} -> {our_term}");
                 }
             }
+            // The term finder finds every word the analyzer gives a term
+            // looked for, and gives no word what the analyzer does not.
+            let mut finder = TermFinder::new(wanted.iter().map(String::as_str));
+            let mut found_alone = Vec::new();
+            finder.for_each(text, |range, term| {
+                found_alone.push((range.start, range.end, term.to_string()))
+            });
+            let looked_for = |words: &[(usize, usize, String)]| -> Vec<(usize, usize, String)> {
+                words
+                    .iter()
+                    .filter(|(_, _, t)| wanted.contains(t))
+                    .cloned()
+                    .collect()
+            };
+            assert_eq!(looked_for(&found_alone), looked_for(&ours));
+            assert!(found_alone.iter().all(|word| ours.contains(word)));
         }
         assert!(found > 10_000, "{found} words looked for found");
     }

@@ -25,7 +25,7 @@ use tantivy::{DocId, Searcher, TantivyDocument, Term};
 use crate::error::{Error, Result};
 use crate::extract::technologies;
 use crate::incident::{Finding, Incident};
-use crate::index::{analyzer, snippet_analyzer, PostIndex};
+use crate::index::{analyzer, PostIndex, TermFinder};
 use facets::FacetCounter;
 pub use facets::Facets;
 use query::{Part, Scope};
@@ -848,14 +848,14 @@ impl PostIndex {
 
 /// Picks, for each hit, the findings to show. It runs over every finding
 /// of every hit, so it looks each token up among the query's terms instead
-/// of collecting the finding's terms, and its analyzer stems only words
-/// that could be a query term, like the snippets'.
+/// of collecting the finding's terms, and only the words that could be a
+/// query term are found and stemmed (see `TermFinder`), as for snippets.
 struct FindingPicker<'c> {
     /// Each distinct term of the concepts, numbered.
     term_numbers: HashMap<&'c str, usize>,
     /// Per concept, per alternative: the numbers of its terms.
     alternatives: Vec<Vec<Vec<usize>>>,
-    analyzer: tantivy::tokenizer::TextAnalyzer,
+    finder: TermFinder,
     /// Which terms the finding at hand holds (reused between findings).
     present: Vec<bool>,
 }
@@ -882,7 +882,7 @@ impl<'c> FindingPicker<'c> {
             })
             .collect();
         FindingPicker {
-            analyzer: snippet_analyzer(term_numbers.keys().copied()),
+            finder: TermFinder::new(term_numbers.keys().copied()),
             present: vec![false; term_numbers.len()],
             term_numbers,
             alternatives,
@@ -893,12 +893,8 @@ impl<'c> FindingPicker<'c> {
     fn named(&mut self, text: &str) -> usize {
         self.present.fill(false);
         let (numbers, present) = (&self.term_numbers, &mut self.present);
-        self.analyzer.token_stream(text).process(&mut |token| {
-            // Words that could not be a term come out empty: no lookup.
-            if token.text.is_empty() {
-                return;
-            }
-            if let Some(&number) = numbers.get(token.text.as_str()) {
+        self.finder.for_each(text, |_, word| {
+            if let Some(&number) = numbers.get(word) {
                 present[number] = true;
             }
         });
@@ -1264,6 +1260,87 @@ mod tests {
             }
         }
         assert!(highlighted > 30, "{highlighted} snippets with a match");
+    }
+
+    /// The window found from the words that could be terms alone is the
+    /// one found by reading every word, on the sample posts' bodies and
+    /// on random ones: long words, letters beyond ASCII, phrases cut by a
+    /// window's edge or split by a word between.
+    #[test]
+    fn windows_found_from_the_terms_alone_are_those_of_every_word() {
+        let (_dir, index, docs) = sample_index();
+        let searcher = index.reader.searcher();
+        let mut bodies: Vec<String> = docs.iter().map(|doc| index.body_of(doc)).collect();
+        let pieces = [
+            "no space left on device",
+            "disk",
+            "Disk",
+            "full",
+            "fully",
+            "No",
+            "space\nleft",
+            "on",
+            "device.",
+            "\n",
+            " ",
+            "timed out",
+            "timeouts",
+            "TIMEOUT",
+            "out",
+            "dying",
+            "é\u{301}",
+            "Élan",
+            "diskés",
+            "🔥",
+            "漢字",
+            "\u{200b}",
+            "ran out of memory",
+            "OOMKilled",
+            "a",
+            "x".repeat(45).leak(),
+            "disk".repeat(12).leak(),
+            "dé".repeat(25).leak(),
+            "memory",
+            "mémoire",
+            "503",
+            "of",
+        ];
+        let mut seed = 11u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n
+        };
+        for _ in 0..4000 {
+            let separators = ["", " ", " ", "  ", "-", ", ", "\n"];
+            let body: String = (0..next(120))
+                .map(|_| format!("{}{}", pieces[next(pieces.len())], separators[next(7)]))
+                .collect();
+            bodies.push(body);
+        }
+        let mut compared = 0;
+        for text in [
+            "disk full after deploy",
+            "\"no space left\" device",
+            "intermittent timeout",
+            "ran out of memory",
+            "out of memory killed 503",
+            "dying pods",
+        ] {
+            let plan = index
+                .plan(&query::parse(text).expect("query"), &searcher, false)
+                .expect("plan");
+            let (words, phrases) = plan.snippet_terms();
+            let mut snippets =
+                Snippets::new(&searcher, index.fields.body, &words, &phrases).expect("snippets");
+            for body in &bodies {
+                let expected = snippets.window_by_every_word(body);
+                assert_eq!(snippets.window(body), expected, "{text:?} in {body:?}");
+                compared += usize::from(expected.is_some());
+            }
+        }
+        assert!(compared > 10_000, "{compared} windows compared");
     }
 
     /// Whatever the body (line breaks anywhere, odd characters, phrases

@@ -5,7 +5,7 @@
 //! equal) without its per-word costs: it lowercased every word of every
 //! body again and looked each up in a sorted map (the string comparisons
 //! alone were 12% of a served search's CPU in a `perf record`). Here only
-//! words that could be a query term (see `snippet_analyzer`) are looked
+//! words that could be a query term (see `TermFinder`) are looked
 //! up, in a hash map.
 //!
 //! Beyond tantivy's, it also looks for phrases the body is not searched
@@ -18,10 +18,9 @@ use std::ops::Range;
 
 use foldhash::fast::RandomState;
 use tantivy::schema::Field;
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Score, Searcher, Term};
 
-use crate::index::snippet_analyzer;
+use crate::index::{first_token_ending_after, last_token_end, token_between, TermFinder};
 
 /// What a typed phrase adds to a window, beyond its words: above any
 /// one word's weight.
@@ -45,7 +44,7 @@ pub struct Snippets {
     phrases: Vec<(Vec<u32>, Score)>,
     /// The longest phrase, in words.
     longest: usize,
-    analyzer: TextAnalyzer,
+    finder: TermFinder,
     max_bytes: usize,
 }
 
@@ -128,7 +127,7 @@ impl Snippets {
         let longest = numbered.iter().map(|(w, _)| w.len()).max().unwrap_or(0);
         let candidates = weights.keys().chain(phrase_words.keys());
         Some(Snippets {
-            analyzer: snippet_analyzer(candidates.map(String::as_str)),
+            finder: TermFinder::new(candidates.map(String::as_str)),
             weights,
             phrase_words,
             phrases: numbered,
@@ -138,13 +137,88 @@ impl Snippets {
     }
 
     /// The best window of `body`, if any term of the query is in it.
+    /// Windows are cut as tantivy's generator cuts them, reading every
+    /// word: a window ends before the first word that would take it past
+    /// `max_bytes`. Here only the words that could be terms are read (see
+    /// `TermFinder`); the cuts between them are found from where the
+    /// window could reach, and a phrase's words are next to each other
+    /// when no word lies between them.
     pub fn window(&mut self, body: &str) -> Option<Window> {
+        let Snippets {
+            weights,
+            phrase_words,
+            phrases,
+            longest,
+            finder,
+            max_bytes,
+        } = self;
+        let (longest, max_bytes) = (*longest, *max_bytes);
         let mut best: Option<Window> = None;
         let mut current = Window::new(0);
         // The last words read, as (phrase word number, where it starts),
-        // for the phrases; `NOT_IN_A_PHRASE` for any other word.
+        // for the phrases; `NOT_IN_A_PHRASE` for any other word, and one
+        // for all the words between two that could be terms.
+        let mut recent: VecDeque<(u32, usize)> = VecDeque::with_capacity(longest);
+        let mut last_end: Option<usize> = None;
+        finder.for_each(body, |word, text| {
+            while word.end - current.range.start > max_bytes {
+                let Some(cut) = first_token_ending_after(body, current.range.start + max_bytes)
+                else {
+                    break;
+                };
+                let done = std::mem::replace(&mut current, Window::new(cut.start));
+                if done.score > 0.0 && best.as_ref().is_none_or(|b| done.beats(b)) {
+                    best = Some(done);
+                }
+            }
+            current.range.end = word.end;
+            if let Some(&weight) = weights.get(text) {
+                current.score += weight;
+                current.marks.push(word.clone());
+            }
+            if longest > 0 {
+                let apart = last_end.is_some_and(|end| token_between(body, end, word.start));
+                for number in [
+                    NOT_IN_A_PHRASE,
+                    *phrase_words.get(text).unwrap_or(&NOT_IN_A_PHRASE),
+                ]
+                .into_iter()
+                .skip(usize::from(!apart))
+                {
+                    if recent.len() == longest {
+                        recent.pop_front();
+                    }
+                    recent.push_back((number, word.start));
+                }
+                if recent.back().is_some_and(|&(n, _)| n != NOT_IN_A_PHRASE) {
+                    mark_phrase(phrases, &recent, word.end, &mut current);
+                }
+            }
+            last_end = Some(word.end);
+        });
+        if current.score > 0.0 && best.as_ref().is_none_or(|b| current.beats(b)) {
+            best = Some(current);
+        }
+        // A window ends where its last word does, that word a term or not.
+        let mut best = best?;
+        let next = first_token_ending_after(body, best.range.start + max_bytes);
+        let end = next.map_or(body.len(), |cut| cut.start);
+        best.range.end = last_token_end(body, end)
+            .unwrap_or(best.range.end)
+            .max(best.range.end);
+        Some(best)
+    }
+
+    /// The best window of `body` as tantivy's generator finds it, reading
+    /// every word: what `window` is held to.
+    #[cfg(test)]
+    pub fn window_by_every_word(&mut self, body: &str) -> Option<Window> {
+        let candidates = self.weights.keys().chain(self.phrase_words.keys());
+        let mut analyzer = crate::index::snippet_analyzer(candidates.map(String::as_str));
+        let mut best: Option<Window> = None;
+        let mut current = Window::new(0);
         let mut recent: VecDeque<(u32, usize)> = VecDeque::with_capacity(self.longest);
-        let mut stream = self.analyzer.token_stream(body);
+        let mut stream = analyzer.token_stream(body);
         while let Some(token) = stream.next() {
             if token.offset_to - current.range.start > self.max_bytes {
                 let next = Window::new(token.offset_from);
