@@ -315,12 +315,7 @@ pub fn first_token_ending_after(text: &str, limit: usize) -> Option<Range<usize>
         at -= 1;
     }
     if word_char(text, at).1 {
-        let start = word_start(text, at);
-        let (end, _) = word_end(text, start);
-        if end - start < MAX_WORD_BYTES {
-            return Some(start..end);
-        }
-        return next_token(text, end);
+        at = word_start(text, at);
     }
     next_token(text, at)
 }

@@ -1262,6 +1262,17 @@ mod tests {
         assert!(highlighted > 30, "{highlighted} snippets with a match");
     }
 
+    /// A seeded stream of numbers below the bound asked for: random
+    /// bodies that are the same on every run.
+    fn below(mut seed: u64) -> impl FnMut(usize) -> usize {
+        move |n| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n
+        }
+    }
+
     /// The window found from the words that could be terms alone is the
     /// one found by reading every word, on the sample posts' bodies and
     /// on random ones: long words, letters beyond ASCII, phrases cut by a
@@ -1305,13 +1316,7 @@ mod tests {
             "503",
             "of",
         ];
-        let mut seed = 11u64;
-        let mut next = |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((seed >> 33) as usize) % n
-        };
+        let mut next = below(11);
         for _ in 0..4000 {
             let separators = ["", " ", " ", "  ", "-", ", ", "\n"];
             let body: String = (0..next(120))
@@ -1378,13 +1383,7 @@ mod tests {
             "x".repeat(300).leak(),
             "Date: 2016-08-19\n",
         ];
-        let mut seed = 7u64;
-        let mut next = |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((seed >> 33) as usize) % n
-        };
+        let mut next = below(7);
         let mut marked = 0;
         for text in [
             "disk full after deploy",

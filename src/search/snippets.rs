@@ -177,20 +177,18 @@ impl Snippets {
                 current.marks.push(word.clone());
             }
             if longest > 0 {
-                let apart = last_end.is_some_and(|end| token_between(body, end, word.start));
-                for number in [
-                    NOT_IN_A_PHRASE,
-                    *phrase_words.get(text).unwrap_or(&NOT_IN_A_PHRASE),
-                ]
-                .into_iter()
-                .skip(usize::from(!apart))
-                {
+                let mut read = |number: u32| {
                     if recent.len() == longest {
                         recent.pop_front();
                     }
                     recent.push_back((number, word.start));
+                };
+                if last_end.is_some_and(|end| token_between(body, end, word.start)) {
+                    read(NOT_IN_A_PHRASE);
                 }
-                if recent.back().is_some_and(|&(n, _)| n != NOT_IN_A_PHRASE) {
+                let number = phrase_words.get(text).copied().unwrap_or(NOT_IN_A_PHRASE);
+                read(number);
+                if number != NOT_IN_A_PHRASE {
                     mark_phrase(phrases, &recent, word.end, &mut current);
                 }
             }
@@ -203,9 +201,9 @@ impl Snippets {
         let mut best = best?;
         let next = first_token_ending_after(body, best.range.start + max_bytes);
         let end = next.map_or(body.len(), |cut| cut.start);
-        best.range.end = last_token_end(body, end)
-            .unwrap_or(best.range.end)
-            .max(best.range.end);
+        if let Some(end) = last_token_end(body, end) {
+            best.range.end = end;
+        }
         Some(best)
     }
 
