@@ -389,6 +389,91 @@ fn a_running_server_sees_a_new_import_within_a_second() {
     eprintln!("visible {:?} after the import", imported.elapsed());
 }
 
+/// A GET over a bare connection, with one extra request header: (the
+/// response's headers, its body with any chunking undone). The client the
+/// other tests use cannot ask for gzip.
+fn raw_get(base: &str, path: &str, header: &str) -> (String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\n{header}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("end of headers");
+    let headers = String::from_utf8_lossy(&response[..split]).into_owned();
+    let mut rest = &response[split + 4..];
+    if !headers
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        return (headers, rest.to_vec());
+    }
+    let mut body = Vec::new();
+    loop {
+        let line_end = rest
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("chunk size");
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap().trim(), 16)
+                .expect("hex chunk size");
+        rest = &rest[line_end + 2..];
+        if size == 0 {
+            return (headers, body);
+        }
+        body.extend_from_slice(&rest[..size]);
+        rest = &rest[size + 2..];
+    }
+}
+
+/// Browsers and load tools ask for gzip; what they unpack must be the
+/// answer a client without it gets (the compressor is chosen for speed).
+#[test]
+fn gzipped_answers_unpack_to_the_plain_ones() {
+    let ws = Workspace::with_sample_posts();
+    assert!(ws.run(&["import"]).status.success());
+    let server = Server::start(&ws);
+    for path in [
+        "/api/search?q=connection+pool+exhausted&limit=10",
+        "/?q=disk+full",
+    ] {
+        let (headers, packed) = raw_get(&server.base, path, "Accept-Encoding: gzip");
+        assert!(
+            headers
+                .to_ascii_lowercase()
+                .contains("content-encoding: gzip"),
+            "{path}: {headers}"
+        );
+        let mut unpacked = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(&packed[..]),
+            &mut unpacked,
+        )
+        .expect("valid gzip");
+        let (status, _, plain) = server.get(path);
+        assert_eq!(status, 200);
+        assert!(
+            packed.len() * 4 < plain.len() * 3,
+            "{path}: {} of {} bytes",
+            packed.len(),
+            plain.len()
+        );
+        // Searches time themselves; everything else must be the same.
+        let without_time = |body: &str| {
+            body.split(['\n', ','])
+                .filter(|part| !part.contains("took_ms") && !part.contains(" ms"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        assert_eq!(without_time(&unpacked), without_time(&plain), "{path}");
+    }
+}
+
 #[test]
 fn repeated_searches_come_from_the_cache_until_the_index_changes() {
     let ws = Workspace::with_sample_posts();
