@@ -1273,6 +1273,15 @@ mod tests {
         }
     }
 
+    /// The body's snippets for what a user typed, as a search plans them.
+    fn snippets_of(index: &PostIndex, searcher: &Searcher, text: &str) -> Snippets {
+        let plan = index
+            .plan(&query::parse(text).expect("query"), searcher, false)
+            .expect("plan");
+        let (words, phrases) = plan.snippet_terms();
+        Snippets::new(searcher, index.fields.body, &words, &phrases).expect("snippets")
+    }
+
     /// The window found from the words that could be terms alone is the
     /// one found by reading every word, on the sample posts' bodies and
     /// on random ones: long words, letters beyond ASCII, phrases cut by a
@@ -1333,12 +1342,7 @@ mod tests {
             "out of memory killed 503",
             "dying pods",
         ] {
-            let plan = index
-                .plan(&query::parse(text).expect("query"), &searcher, false)
-                .expect("plan");
-            let (words, phrases) = plan.snippet_terms();
-            let mut snippets =
-                Snippets::new(&searcher, index.fields.body, &words, &phrases).expect("snippets");
+            let mut snippets = snippets_of(&index, &searcher, text);
             for body in &bodies {
                 let expected = snippets.window_by_every_word(body);
                 assert_eq!(snippets.window(body), expected, "{text:?} in {body:?}");
@@ -1390,12 +1394,7 @@ mod tests {
             "intermittent timeout",
             "ran out of memory",
         ] {
-            let plan = index
-                .plan(&query::parse(text).expect("query"), &searcher, false)
-                .expect("plan");
-            let (words, phrases) = plan.snippet_terms();
-            let mut snippets =
-                Snippets::new(&searcher, index.fields.body, &words, &phrases).expect("snippets");
+            let mut snippets = snippets_of(&index, &searcher, text);
             for _ in 0..3000 {
                 let body: String = (0..next(60))
                     .map(|_| pieces[next(pieces.len())])
