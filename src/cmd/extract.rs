@@ -38,10 +38,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         .iter()
         .map(|r| &r.extracted.incident)
         .collect();
-    let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &incidents)?;
-        writeln!(out)?;
+        output::print_json(&incidents, true)?;
     } else {
         let style = output::Style::detect();
         let mut out = output::terminal(&style);

@@ -19,6 +19,20 @@ pub struct Inert<W: Write> {
     color: bool,
 }
 
+/// A command's `--json` answer on stdout: one document and a newline,
+/// indented for the records a person reads (`show`, `extract`), on one
+/// line for the answers a program reads (`search`, `similar`).
+pub fn print_json<T: serde::Serialize + ?Sized>(value: &T, indented: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if indented {
+        serde_json::to_writer_pretty(&mut out, value)?;
+    } else {
+        serde_json::to_writer(&mut out, value)?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
 pub fn terminal(style: &Style) -> Inert<std::io::StdoutLock<'static>> {
     Inert {
         inner: std::io::stdout().lock(),

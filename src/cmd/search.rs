@@ -40,9 +40,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let query = args.query.join(" ");
     let results = index.search(&query, args.limit, 0)?;
     if args.json {
-        let mut out = std::io::stdout().lock();
-        serde_json::to_writer(&mut out, &results)?;
-        writeln!(out)?;
+        super::output::print_json(&results, false)?;
         return Ok(ExitCode::SUCCESS);
     }
     let style = Style::detect();

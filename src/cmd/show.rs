@@ -1,4 +1,3 @@
-use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -20,10 +19,8 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let index = PostIndex::open(&cli.index)?;
     let record = index.find(&args.id)?;
-    let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &record)?;
-        writeln!(out)?;
+        output::print_json(&record, true)?;
     } else {
         let style = Style::detect();
         output::write_incident(&mut output::terminal(&style), &record, &style)?;

@@ -25,9 +25,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let id = index.find(&args.id)?.id;
     let results = index.similar(&id, args.limit)?;
     if args.json {
-        let mut out = std::io::stdout().lock();
-        serde_json::to_writer(&mut out, &results)?;
-        writeln!(out)?;
+        super::output::print_json(&results, false)?;
         return Ok(ExitCode::SUCCESS);
     }
     let style = Style::detect();
