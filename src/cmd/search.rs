@@ -7,7 +7,7 @@ use pmkb::incident::Field;
 use pmkb::index::PostIndex;
 use pmkb::search::DEFAULT_LIMIT;
 
-use super::output::Style;
+use super::output::{self, Style};
 use crate::Cli;
 
 #[derive(clap::Args, Debug)]
@@ -40,11 +40,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let query = args.query.join(" ");
     let results = index.search(&query, args.limit, 0)?;
     if args.json {
-        super::output::print_json(&results, false)?;
+        output::print_json(&results, false)?;
         return Ok(ExitCode::SUCCESS);
     }
     let style = Style::detect();
-    let mut out = super::output::terminal(&style);
+    let mut out = output::terminal(&style);
     if results.hits.is_empty() && index.is_empty() {
         writeln!(
             out,

@@ -5,7 +5,7 @@ use anyhow::Result;
 
 use pmkb::index::PostIndex;
 
-use super::output::Style;
+use super::output::{self, Style};
 use crate::Cli;
 
 #[derive(clap::Args, Debug)]
@@ -25,11 +25,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let id = index.find(&args.id)?.id;
     let results = index.similar(&id, args.limit)?;
     if args.json {
-        super::output::print_json(&results, false)?;
+        output::print_json(&results, false)?;
         return Ok(ExitCode::SUCCESS);
     }
     let style = Style::detect();
-    let mut out = super::output::terminal(&style);
+    let mut out = output::terminal(&style);
     if results.hits.is_empty() {
         writeln!(out, "no incident is much like `{}`", args.id)?;
     }
