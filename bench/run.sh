@@ -94,10 +94,14 @@ if [ ! -x "$TOOLS/bin/oha" ]; then
     install_tool oha
 fi
 
-log "building pmkb (cargo build --release) and the bench examples"
-cargo build --release >&2
-cargo build --release --example gen_corpus --example bench_query --example bench_tantivy >&2
-PMKB=$ROOT/target/release/pmkb
+# pmkb is measured as it is deployed: the release-lto profile (Cargo.toml),
+# its in-process query benchmark too. The generator and the bare-tantivy
+# peer are built as plain release, as tantivy-cli ships.
+log "building pmkb and bench_query (cargo build --profile release-lto: ~15 min the first time) and the other bench examples"
+cargo build --profile release-lto --bin pmkb --example bench_query >&2
+cargo build --release --example gen_corpus --example bench_tantivy >&2
+PMKB=$ROOT/target/release-lto/pmkb
+LTO_EX=$ROOT/target/release-lto/examples
 EX=$ROOT/target/release/examples
 
 # ------------------------------------------------------------------ helpers
@@ -259,7 +263,7 @@ INDEX_MB=$(du -sb "$IDX" | awk '{printf "%.1f", $1/1e6}')
 for run in $(seq 1 $RUNS); do
     log "pmkb: $NQ queries x 3 rounds in-process (run $run of $RUNS)"
     quiet "pmkb queries"
-    "$EX/bench_query" --index "$IDX" --queries "$QUERIES" --rounds 3 >"$WORK/bench_query.$run.txt" 2>"$WORK/bench_query.err"
+    "$LTO_EX/bench_query" --index "$IDX" --queries "$QUERIES" --rounds 3 >"$WORK/bench_query.$run.txt" 2>"$WORK/bench_query.err"
     grep -E '^p(50|99)_ms' "$WORK/bench_query.$run.txt" | tr '\n' ' ' >&2; echo >&2
     log "tantivy (bare, tantivy-cli's index): same queries in-process (run $run of $RUNS)"
     quiet "tantivy queries"
@@ -275,7 +279,7 @@ median_of() { for run in $(seq 1 $RUNS); do figure_of "$2" "$1" "$run"; done | m
 # ------------------------------------------------------------------ one query: pmkb vs rg
 log "single query \"$RGQ\": rg, pmkb, tantivy-cli"
 quiet "single query"
-"$EX/bench_query" --index "$IDX" --single "$RGQ" --repeat 50 >"$WORK/single.txt"
+"$LTO_EX/bench_query" --index "$IDX" --single "$RGQ" --repeat 50 >"$WORK/single.txt"
 "$EX/bench_tantivy" --index "$TIDX" --single "$RGQ" --repeat 50 >"$WORK/tsingle.txt" 2>/dev/null || true
 rg -i -c -- "$RGQ" "$CORPUS" >/dev/null || true  # warm the page cache
 RG_MS=$(for _ in 1 2 3 4 5; do s=$(now_ns); rg -i -c -- "$RGQ" "$CORPUS" >/dev/null || true; ms_since "$s"; done | median)
@@ -344,7 +348,7 @@ http_verdict() { [ "$(ge "$1" 2000)" = met ] && [ "$(ge "$2" 1)" = met ] && echo
 {
 echo "# pmkb benchmark: $POSTS posts"
 echo
-echo "$(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (+ uncommitted changes)'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GiB, load average at start $LOAD, at end $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shares its 2 cores: compare the CPU seconds too)."
+echo "$(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (+ uncommitted changes)'), pmkb built with --profile release-lto, $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GiB, load average at start $LOAD, at end $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shares its 2 cores: compare the CPU seconds too)."
 echo "Corpus: \`gen_corpus --posts $POSTS --seed $SEED\`: $FILES files, $MB MB ($((BYTES / POSTS)) bytes/post), $SKIPPED posts skipped by the import; generated in ${GEN_S}s. Queries: $NQ (bench/out/$(basename "$WORK")/queries.txt). Page cache warm for every tool."
 echo "Peers: tantivy-cli $(tantivy --version 2>/dev/null | awk '{print $2}') indexing the same posts as {title, body} JSON ($DOCS_MB MB) with \`-t $(nproc)\`; ripgrep $(rg --version | awk 'NR==1 {print $2}'); load by oha $(oha --version | awk '{print $2}'), ${DURATION}s, $CONNS connections, URLs drawn at random from the query mix."
 echo
