@@ -97,7 +97,7 @@ fi
 # pmkb is measured as it is deployed: the release-lto profile (Cargo.toml),
 # its in-process query benchmark too. The generator and the bare-tantivy
 # peer are built as plain release, as tantivy-cli ships.
-log "building pmkb and bench_query (cargo build --profile release-lto: ~15 min the first time) and the other bench examples"
+log "building pmkb and bench_query (cargo build --profile release-lto: about 9 min the first time) and the other bench examples"
 cargo build --profile release-lto --bin pmkb --example bench_query >&2
 cargo build --release --example gen_corpus --example bench_tantivy >&2
 PMKB=$ROOT/target/release-lto/pmkb
