@@ -477,3 +477,41 @@ fn a_summary_in_the_third_person_is_read_for_what_was_done_and_not_done() {
         "{symptoms:?}"
     );
 }
+
+/// A post that is one or two sentences of summary often tells the failure
+/// only as what its cause led to. That consequence is the post's symptom;
+/// a consequence that is the next step of the mechanism is not.
+#[test]
+fn a_summary_that_tells_the_impact_only_through_its_cause_has_that_impact_as_symptom() {
+    let ws = Workspace::empty();
+    let told = ws.write(
+        "ledger.md",
+        "# Ledger replica promoted with a stale schema\n\n\
+         The root cause was a replica promoted by hand during the maintenance window with last \
+         week's schema, causing checkout errors for every customer in Europe.\n",
+    );
+    let r = &extracted(&told)[0];
+    let (symptoms, causes) = (texts(r, "symptoms"), texts(r, "causes"));
+    assert!(
+        any_contains(&causes, &["replica promoted by hand"]),
+        "{causes:?}"
+    );
+    assert_eq!(
+        symptoms,
+        ["checkout errors for every customer in europe."],
+        "the consequence clause alone is the symptom"
+    );
+
+    let mechanism = ws.write(
+        "scheduler.md",
+        "# Scheduler skipped a day\n\n\
+         A clock adjustment moved the scheduler's cursor past midnight twice, \
+         which led to a second pass over the same calendar page.\n",
+    );
+    let r = &extracted(&mechanism)[0];
+    assert!(
+        texts(r, "symptoms").is_empty(),
+        "a step of the mechanism is no symptom: {:?}",
+        texts(r, "symptoms")
+    );
+}

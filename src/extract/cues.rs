@@ -540,6 +540,19 @@ pub static CONSEQUENCE: Patterns = Patterns::new(&[
     "prevented ",
 ]);
 
+/// A clause that tells what a cause went on to do: "..., causing a
+/// global outage". Narrower than `CONSEQUENCE`, whose "affected" is also
+/// an adjective ("revoked access to the affected bucket"). Asked only of
+/// the causes of a post with no symptom, so not in `SCANNED_TOGETHER`.
+static IMPACT_CONNECTIVE: Patterns = Patterns::new(&[
+    "resulted in",
+    "resulting in",
+    "led to",
+    "leading to",
+    "caused ",
+    "causing ",
+]);
+
 /// What says the sentence gives a reason after all.
 pub static REASON_GIVEN: Patterns = Patterns::new(&[
     "caused by",
@@ -992,6 +1005,15 @@ fn first_alone(text: &str, set: &Patterns) -> Option<usize> {
     word_matches(text, set.matcher(), |id| set.patterns[id])
         .map(|(_, start)| start)
         .min()
+}
+
+/// Where the clause that tells what `text` (lowercase) led to begins:
+/// after its first "causing", "resulted in", ...
+pub fn consequence_clause(text: &str) -> Option<usize> {
+    let set = &IMPACT_CONNECTIVE;
+    word_matches(text, set.matcher(), |id| set.patterns[id])
+        .min_by_key(|&(_, start)| start)
+        .map(|(id, start)| start + set.patterns[id].len())
 }
 
 pub fn any(text: &str, set: &Patterns) -> bool {

@@ -74,6 +74,12 @@ const NAMED_ENOUGH: usize = 4;
 const MAX_PER_FIELD: usize = 5;
 const MAX_PER_SECTION: usize = 4;
 const MAX_WORDS: usize = 80;
+/// Symptom cue weight a cause's consequence clause needs to stand for a
+/// symptom in a post with none: one plain word of failure ("outage",
+/// "errors", "down").
+const IMPACT_CLAUSE_EVIDENCE: f32 = 1.0;
+/// How many such causes may stand for the symptoms.
+const MAX_IMPACTS_FROM_CAUSES: usize = 2;
 
 struct Scored<'a> {
     section: &'a Section,
@@ -203,6 +209,9 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
         incident
             .findings_mut(field)
             .extend(select(&scored, field, &sentences));
+    }
+    if incident.symptoms.is_empty() {
+        incident.symptoms = impacts_told_with_causes(&incident.causes);
     }
     incident.summary = summary(doc, &incident);
     Extracted {
@@ -832,6 +841,40 @@ fn select(scored: &[Scored], field: Field, sentences: &[(&Section, &Sentence)]) 
                 line: s.sentence.line,
             }
         })
+        .collect()
+}
+
+/// A short summary often tells what broke and what it did in one
+/// sentence: "A manual operation was done incorrectly, causing the API to
+/// go down for 90 minutes". Filed as a cause, it leaves the post with no
+/// symptom to be found by, though its consequence is one. When a post has
+/// no symptom of its own, the consequence clauses of its causes stand for
+/// it: the ones that name a failure, not the next step of the mechanism
+/// ("which led to a data conversion"). Only the clause, so that the
+/// cause's own words do not weigh as a symptom in search.
+fn impacts_told_with_causes(causes: &[Finding]) -> Vec<Finding> {
+    causes
+        .iter()
+        .filter_map(|cause| {
+            let lower = cause.text.to_lowercase();
+            // Lowercasing kept the offsets only if it kept the length.
+            if lower.len() != cause.text.len() {
+                return None;
+            }
+            let clause = cues::consequence_clause(&lower)?;
+            if clause == lower.len()
+                || cues::score(&lower[clause..], &cues::SYMPTOM) < IMPACT_CLAUSE_EVIDENCE
+            {
+                return None;
+            }
+            // As written, not capitalized: a finding quotes its post.
+            Some(Finding {
+                text: cause.text[clause..].trim().to_string(),
+                section: cause.section.clone(),
+                line: cause.line,
+            })
+        })
+        .take(MAX_IMPACTS_FROM_CAUSES)
         .collect()
 }
 
