@@ -501,6 +501,10 @@ fn a_summary_that_tells_the_impact_only_through_its_cause_has_that_impact_as_sym
         ["checkout errors for every customer in europe."],
         "the consequence clause alone is the symptom"
     );
+    // The summary tells the post as written, not the clause and its
+    // sentence again.
+    let summary = r["summary"].as_str().unwrap();
+    assert!(summary.starts_with("The root cause was"), "{summary}");
 
     let mechanism = ws.write(
         "scheduler.md",
@@ -509,6 +513,12 @@ fn a_summary_that_tells_the_impact_only_through_its_cause_has_that_impact_as_sym
          which led to a second pass over the same calendar page.\n",
     );
     let r = &extracted(&mechanism)[0];
+    // Filed as a cause, so only its consequence could have made a symptom.
+    assert!(
+        any_contains(&texts(r, "causes"), &["clock adjustment"]),
+        "{:?}",
+        texts(r, "causes")
+    );
     assert!(
         texts(r, "symptoms").is_empty(),
         "a step of the mechanism is no symptom: {:?}",

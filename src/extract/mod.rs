@@ -210,10 +210,12 @@ pub fn extract(doc: &Document, config: &Config) -> Extracted {
             .findings_mut(field)
             .extend(select(&scored, field, &sentences));
     }
+    // Summarized from what the post states: a symptom derived from a cause
+    // would only repeat part of that cause in the summary.
+    incident.summary = summary(doc, &incident);
     if incident.symptoms.is_empty() {
         incident.symptoms = impacts_told_with_causes(&incident.causes);
     }
-    incident.summary = summary(doc, &incident);
     Extracted {
         incident,
         body: doc.body.clone(),
@@ -862,9 +864,7 @@ fn impacts_told_with_causes(causes: &[Finding]) -> Vec<Finding> {
                 return None;
             }
             let clause = cues::consequence_clause(&lower)?;
-            if clause == lower.len()
-                || cues::score(&lower[clause..], &cues::SYMPTOM) < IMPACT_CLAUSE_EVIDENCE
-            {
+            if cues::score(&lower[clause..], &cues::SYMPTOM) < IMPACT_CLAUSE_EVIDENCE {
                 return None;
             }
             // As written, not capitalized: a finding quotes its post.
