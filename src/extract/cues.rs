@@ -964,11 +964,8 @@ fn word_matches<'t>(
 
 /// The sum of the weights of the cues found in `text`, each counted once.
 pub fn score(text: &str, set: &Weighted) -> f32 {
-    match profiled(
-        text,
-        list_index(&set.together, set as *const Weighted as usize),
-    ) {
-        Some((_, total)) => total,
+    match together(&set.together, set as *const Weighted as usize) {
+        Some(list) => with_profile(text, |profile| profile.score[list]),
         None => score_alone(text, set),
     }
 }
@@ -987,16 +984,20 @@ fn score_alone(text: &str, set: &Weighted) -> f32 {
 
 /// Does `text` open with one of the cues of `set`?
 pub fn opens_with(text: &str, set: &Weighted) -> bool {
+    match together(&set.together, set as *const Weighted as usize) {
+        Some(list) => with_profile(text, |profile| profile.first[list] == Some(0)),
+        None => opens_with_alone(text, set),
+    }
+}
+
+fn opens_with_alone(text: &str, set: &Weighted) -> bool {
     word_matches(text, set.matcher(), |id| set.cues[id].0).any(|(_, start)| start == 0)
 }
 
 /// Where the first of `patterns` occurs in `text`, if any does.
 pub fn first(text: &str, set: &Patterns) -> Option<usize> {
-    match profiled(
-        text,
-        list_index(&set.together, set as *const Patterns as usize),
-    ) {
-        Some((first, _)) => first,
+    match together(&set.together, set as *const Patterns as usize) {
+        Some(list) => with_profile(text, |profile| profile.first[list]),
         None => first_alone(text, set),
     }
 }
@@ -1042,9 +1043,36 @@ pub fn negated(text: &str, set: &Weighted) -> f32 {
     if !any(text, &NEGATION) {
         return 0.0;
     }
+    // A third of the bytes the cue automata read went to scanning
+    // sentences with a negator again for one list's cues: the one scan
+    // has them already.
+    match together(&set.together, set as *const Weighted as usize) {
+        Some(list) => {
+            let hits = with_profile(text, |profile| profile.hits_of(list));
+            negated_among(text, set, hits)
+        }
+        None => negated_alone(text, set),
+    }
+}
+
+fn negated_alone(text: &str, set: &Weighted) -> f32 {
+    negated_among(
+        text,
+        set,
+        word_matches(text, set.matcher(), |id| set.cues[id].0),
+    )
+}
+
+/// The weight of the cues among `hits` (cue of `set`, start) that a
+/// negator stands right before, each counted once.
+fn negated_among(
+    text: &str,
+    set: &Weighted,
+    hits: impl IntoIterator<Item = (usize, usize)>,
+) -> f32 {
     let mut seen = vec![false; set.cues.len()];
     let mut total = 0.0;
-    for (id, start) in word_matches(text, set.matcher(), |id| set.cues[id].0) {
+    for (id, start) in hits {
         let before = &text[..start];
         // The last three words before the cue.
         let near = before
@@ -1182,6 +1210,8 @@ struct Combined {
     /// phrase → (list, flat index of the entry across all lists, weight)
     owners: Vec<Vec<(usize, usize, f32)>>,
     entries: usize,
+    /// The flat index of each list's first entry.
+    list_starts: Vec<usize>,
 }
 
 fn combined() -> &'static Combined {
@@ -1191,7 +1221,9 @@ fn combined() -> &'static Combined {
         let mut phrases = Vec::new();
         let mut owners: Vec<Vec<(usize, usize, f32)>> = Vec::new();
         let mut entries = 0;
+        let mut list_starts = Vec::new();
         for (list, cues) in SCANNED_TOGETHER.iter().enumerate() {
+            list_starts.push(entries);
             for (phrase, weight) in cues.entries() {
                 let id = *index.entry(phrase).or_insert_with(|| {
                     phrases.push(phrase);
@@ -1207,6 +1239,7 @@ fn combined() -> &'static Combined {
             phrases,
             owners,
             entries,
+            list_starts,
         }
     })
 }
@@ -1215,6 +1248,22 @@ fn combined() -> &'static Combined {
 struct Profile {
     first: Vec<Option<usize>>,
     score: Vec<f32>,
+    /// Every match at a word start, in the order found: (flat index of
+    /// the entry, start).
+    hits: Vec<(usize, usize)>,
+}
+
+impl Profile {
+    /// The matches of the list at `list`: (its entry, start).
+    fn hits_of(&self, list: usize) -> Vec<(usize, usize)> {
+        let starts = &combined().list_starts;
+        let entries = starts[list]..starts.get(list + 1).copied().unwrap_or(usize::MAX);
+        self.hits
+            .iter()
+            .filter(|(entry, _)| entries.contains(entry))
+            .map(|&(entry, start)| (entry - entries.start, start))
+            .collect()
+    }
 }
 
 /// Extraction reads a post's sentences in several passes; profiles of the
@@ -1241,6 +1290,7 @@ impl Profiles {
         let mut profile = Profile {
             first: vec![None; SCANNED_TOGETHER.len()],
             score: vec![0.0; SCANNED_TOGETHER.len()],
+            hits: Vec::new(),
         };
         self.seen.clear();
         self.seen.resize(all.entries, false);
@@ -1248,6 +1298,7 @@ impl Profiles {
             for &(list, entry, weight) in &all.owners[phrase] {
                 let first = &mut profile.first[list];
                 *first = Some(first.map_or(start, |f| f.min(start)));
+                profile.hits.push((entry, start));
                 if !self.seen[entry] {
                     self.seen[entry] = true;
                     profile.score[list] += weight;
@@ -1273,7 +1324,7 @@ thread_local! {
 /// and searching the table each time was 2% of its instructions.
 type Together = OnceLock<Option<usize>>;
 
-fn list_index(together: &Together, address: usize) -> Option<usize> {
+fn together(together: &Together, address: usize) -> Option<usize> {
     *together.get_or_init(|| {
         SCANNED_TOGETHER
             .iter()
@@ -1281,11 +1332,9 @@ fn list_index(together: &Together, address: usize) -> Option<usize> {
     })
 }
 
-/// (first match, score) of the list at place `list` of `SCANNED_TOGETHER`
-/// in `text`, from one scan of all lists per distinct text; `None` for a
-/// list not scanned together.
-fn profiled(text: &str, list: Option<usize>) -> Option<(Option<usize>, f32)> {
-    let list = list?;
+/// `answer` asked of what the lists of `SCANNED_TOGETHER` found in `text`,
+/// from one scan of all lists per distinct text.
+fn with_profile<T>(text: &str, answer: impl FnOnce(&Profile) -> T) -> T {
     PROFILES.with(|profiles| {
         let mut profiles = profiles.borrow_mut();
         let index = match profiles.last_profile {
@@ -1311,8 +1360,7 @@ fn profiled(text: &str, list: Option<usize>) -> Option<(Option<usize>, f32)> {
                 index
             }
         };
-        let profile = &profiles.profiles[index];
-        Some((profile.first[list], profile.score[list]))
+        answer(&profiles.profiles[index])
     })
 }
 
@@ -1453,7 +1501,7 @@ mod tests {
             texts.extend(list.entries().map(|(p, _)| format!("then {p} again")));
         }
         assert!(texts.len() > 1000, "{} texts", texts.len());
-        let (mut scored, mut found) = (0, 0);
+        let (mut scored, mut found, mut negations, mut openings) = (0, 0, 0, 0);
         for text in &texts {
             for list in SCANNED_TOGETHER {
                 match list {
@@ -1461,6 +1509,12 @@ mod tests {
                         let alone = score_alone(text, w);
                         assert_eq!(score(text, w), alone, "{text:?}");
                         scored += usize::from(alone > 0.0);
+                        let alone = negated_alone(text, w);
+                        assert_eq!(negated(text, w), alone, "{text:?}");
+                        negations += usize::from(alone > 0.0);
+                        let alone = opens_with_alone(text, w);
+                        assert_eq!(opens_with(text, w), alone, "{text:?}");
+                        openings += usize::from(alone);
                     }
                     CueList::Patterns(p) => {
                         let alone = first_alone(text, p);
@@ -1471,8 +1525,8 @@ mod tests {
             }
         }
         assert!(
-            scored > 300 && found > 300,
-            "{scored} scored, {found} found"
+            scored > 300 && found > 300 && negations > 20 && openings > 20,
+            "{scored} scored, {found} found, {negations} negated, {openings} opened"
         );
     }
 
