@@ -316,6 +316,29 @@ pub fn without_front_matter(text: &str) -> String {
     lines.join("\n")
 }
 
+/// Unicode's whitespace among ASCII bytes: `u8::is_ascii_whitespace`
+/// leaves out the vertical tab.
+fn is_ascii_space(byte: u8) -> bool {
+    byte.is_ascii_whitespace() || byte == 0x0b
+}
+
+/// No whitespace but single spaces between other bytes (`bytes` trimmed).
+fn single_spaced(bytes: &[u8]) -> bool {
+    let mut after_space = false;
+    for &byte in bytes {
+        if byte > b' ' {
+            after_space = false;
+            continue;
+        }
+        let space = byte == b' ';
+        if (space && after_space) || (!space && is_ascii_space(byte)) {
+            return false;
+        }
+        after_space = space;
+    }
+    true
+}
+
 fn push_word(out: &mut String, word: &str) {
     if !out.is_empty() {
         out.push(' ');
@@ -363,6 +386,13 @@ pub fn markdown_as_text(markdown: &str) -> String {
 }
 
 pub fn collapse_whitespace(text: &str) -> String {
+    if text.is_ascii() {
+        // Most sentences are one line with single spaces: copied whole.
+        let trimmed = text.trim_matches(|c: char| is_ascii_space(c as u8));
+        if single_spaced(trimmed.as_bytes()) {
+            return trimmed.to_string();
+        }
+    }
     let mut out = String::with_capacity(text.len());
     if text.is_ascii() {
         // Every sentence passes here: a byte loop instead of Unicode
@@ -370,7 +400,7 @@ pub fn collapse_whitespace(text: &str) -> String {
         // each word whole.
         let mut word_start = None;
         for (at, &byte) in text.as_bytes().iter().enumerate() {
-            let space = byte.is_ascii_whitespace() || byte == 0x0b;
+            let space = is_ascii_space(byte);
             match word_start {
                 None if !space => word_start = Some(at),
                 Some(start) if space => {
@@ -1347,6 +1377,10 @@ mod tests {
             "   ",
             "a",
             " a  b\t\tc\r\n d \x0b\x0c e ",
+            "one line, single spaces",
+            " \x0bleading and trailing\t\n",
+            "a \x01 control\x02byte",
+            "a\x0bb",
             "no\u{a0}break and\u{2003}em space ",
             "x\u{85}y",
         ] {
