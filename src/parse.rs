@@ -386,15 +386,14 @@ pub fn markdown_as_text(markdown: &str) -> String {
 }
 
 pub fn collapse_whitespace(text: &str) -> String {
-    if text.is_ascii() {
-        // Most sentences are one line with single spaces: copied whole.
-        let trimmed = text.trim_matches(|c: char| is_ascii_space(c as u8));
-        if single_spaced(trimmed.as_bytes()) {
-            return trimmed.to_string();
-        }
-    }
     let mut out = String::with_capacity(text.len());
     if text.is_ascii() {
+        // Most sentences are one line with single spaces: copied whole.
+        let trimmed = text.trim_matches(|c: char| c.is_ascii() && is_ascii_space(c as u8));
+        if single_spaced(trimmed.as_bytes()) {
+            out.push_str(trimmed);
+            return out;
+        }
         // Every sentence passes here: a byte loop instead of Unicode
         // whitespace tests, for the text nearly all posts are in, copying
         // each word whole.

@@ -907,6 +907,11 @@ impl Weighted {
         self.matcher
             .get_or_init(|| build(self.cues.iter().map(|(p, _)| *p)))
     }
+
+    /// Its place in `SCANNED_TOGETHER`, if it is there.
+    fn scanned_at(&self) -> Option<usize> {
+        together(&self.together, self as *const Weighted as usize)
+    }
 }
 
 /// A list of cue phrases without weights.
@@ -928,6 +933,11 @@ impl Patterns {
     fn matcher(&self) -> &AhoCorasick {
         self.matcher
             .get_or_init(|| build(self.patterns.iter().copied()))
+    }
+
+    /// Its place in `SCANNED_TOGETHER`, if it is there.
+    fn scanned_at(&self) -> Option<usize> {
+        together(&self.together, self as *const Patterns as usize)
     }
 }
 
@@ -969,7 +979,7 @@ fn word_matches<'t>(
 
 /// The sum of the weights of the cues found in `text`, each counted once.
 pub fn score(text: &str, set: &Weighted) -> f32 {
-    match together(&set.together, set as *const Weighted as usize) {
+    match set.scanned_at() {
         Some(list) => with_profile(text, |profile| profile.score[list]),
         None => score_alone(text, set),
     }
@@ -989,7 +999,7 @@ fn score_alone(text: &str, set: &Weighted) -> f32 {
 
 /// Does `text` open with one of the cues of `set`?
 pub fn opens_with(text: &str, set: &Weighted) -> bool {
-    match together(&set.together, set as *const Weighted as usize) {
+    match set.scanned_at() {
         Some(list) => with_profile(text, |profile| profile.first[list] == Some(0)),
         None => opens_with_alone(text, set),
     }
@@ -1001,7 +1011,7 @@ fn opens_with_alone(text: &str, set: &Weighted) -> bool {
 
 /// Where the first of `patterns` occurs in `text`, if any does.
 pub fn first(text: &str, set: &Patterns) -> Option<usize> {
-    match together(&set.together, set as *const Patterns as usize) {
+    match set.scanned_at() {
         Some(list) => with_profile(text, |profile| profile.first[list]),
         None => first_alone(text, set),
     }
@@ -1051,7 +1061,7 @@ pub fn negated(text: &str, set: &Weighted) -> f32 {
     // A third of the bytes the cue automata read went to scanning
     // sentences with a negator again for one list's cues: the one scan
     // has them already.
-    match together(&set.together, set as *const Weighted as usize) {
+    match set.scanned_at() {
         Some(list) => {
             let hits = with_profile(text, |profile| profile.hits_of(list));
             negated_among(text, set, hits)
